@@ -1,0 +1,104 @@
+"""``StandardDataset``: problem/answer pairs, lexed on access, token ids stored once after ``encode``."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+from torch.utils.data import Dataset
+
+from .token_store import TokenIdStore
+
+
+class StandardDataset(Dataset):
+    """``ds[i] == {"input": lexed problem, "target": lexed answer}`` (plus any ``target_x`` extra fields).
+
+    ``input_texts`` / ``target_texts`` keep the raw strings. After ``encode(tokenizer)`` the ids of every
+    sample are held in compact arrays and ``encoded()`` serves them to DataLoaders.
+    """
+
+    def __init__(
+        self,
+        input_texts: list[str],
+        target_texts: list[str],
+        preprocessor: Callable[[str], str] | Any | None = None,
+        **extra_fields: list[str],
+    ) -> None:
+        if len(input_texts) != len(target_texts):
+            raise ValueError(f"{len(input_texts)} inputs but {len(target_texts)} targets")
+        for name, values in extra_fields.items():
+            if len(values) != len(input_texts):
+                raise ValueError(f"extra field {name!r} has {len(values)} values for {len(input_texts)} samples")
+        self.input_texts = list(input_texts)
+        self.target_texts = list(target_texts)
+        self.preprocessor = preprocessor
+        self.extra_fields = dict(extra_fields)
+        self.input_ids: TokenIdStore | None = None
+        self.target_ids: TokenIdStore | None = None
+
+    @classmethod
+    def load_file(
+        cls,
+        data_path: str,
+        preprocessor: Any | None = None,
+        num_samples: int | None = None,
+        dataset_load_preprocessor: Any | None = None,
+        **reader_options: Any,
+    ) -> "StandardDataset":
+        """Read a text / JSONL / pickle file (by extension, see ``calt.io.readers``) into a dataset."""
+        from .readers import read_samples
+
+        problems, answers = read_samples(
+            data_path, num_samples=num_samples, load_preprocessor=dataset_load_preprocessor, **reader_options
+        )
+        return cls(problems, answers, preprocessor)
+
+    def __len__(self) -> int:
+        return len(self.input_texts)
+
+    def __getitem__(self, index: int) -> dict[str, str]:
+        item = {"input": self._lex(self.input_texts[index]), "target": self._lex(self.target_texts[index])}
+        for name, values in self.extra_fields.items():
+            item[name] = self._lex(values[index])
+        return item
+
+    def _lex(self, text: str) -> str:
+        if self.preprocessor is None:
+            return text
+        encode = getattr(self.preprocessor, "encode", self.preprocessor)
+        return encode(text)
+
+    # --- token ids --------------------------------------------------------------------------
+    def set_token_ids(self, input_ids: TokenIdStore, target_ids: TokenIdStore) -> None:
+        """Attach the ids computed at build time (same order and length as the texts)."""
+        if len(input_ids) != len(self) or len(target_ids) != len(self):
+            raise ValueError("token id stores do not match the dataset length")
+        self.input_ids, self.target_ids = input_ids, target_ids
+
+    def encoded(self) -> "EncodedDataset":
+        """The id view used by DataLoaders; requires ids from ``IOPipeline.build()``."""
+        if self.input_ids is None or self.target_ids is None:
+            raise RuntimeError("this dataset holds no token ids yet; build it with IOPipeline(...).build()")
+        return EncodedDataset(self.input_ids, self.target_ids)
+
+    def target_lengths(self) -> np.ndarray:
+        """Token count of every target, <s> and </s> included (needs ids)."""
+        return self.encoded().target_ids.lengths()
+
+
+class EncodedDataset(Dataset):
+    """Items ``{"input_ids", "target_ids"}`` (int32 numpy views, <s> … </s> included)."""
+
+    def __init__(self, input_ids: TokenIdStore, target_ids: TokenIdStore) -> None:
+        self.input_ids = input_ids
+        self.target_ids = target_ids
+
+    def __len__(self) -> int:
+        return len(self.input_ids)
+
+    def __getitem__(self, index: int) -> dict[str, np.ndarray]:
+        return {"input_ids": self.input_ids[index], "target_ids": self.target_ids[index]}
+
+    def __getitems__(self, indices: list[int]) -> list[dict[str, np.ndarray]]:
+        inputs, targets = self.input_ids, self.target_ids
+        return [{"input_ids": inputs[i], "target_ids": targets[i]} for i in indices]

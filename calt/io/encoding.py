@@ -1,0 +1,92 @@
+"""Lex and encode every sample once: texts → token ids, with file/line context on every error."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from pathlib import Path
+
+from .preprocessor.lexer import UnifiedLexer, UnknownCharacterError
+from .readers import Samples
+from .token_store import TokenIdStore
+from .vocabulary.validator import UnknownTokens
+
+logger = logging.getLogger(__name__)
+
+
+class SampleEncoder:
+    """Maps texts to ``<s> ids… </s>`` with a per-text cache (answers and short problems repeat)."""
+
+    def __init__(self, lexer: UnifiedLexer, tokenizer) -> None:
+        self.lexer = lexer
+        self.vocab = tokenizer.get_vocab()
+        self.bos, self.eos = tokenizer.bos_token_id, tokenizer.eos_token_id
+        self.unk = tokenizer.unk_token_id
+        self._cache: dict[str, tuple[list[int], list[str]]] = {}
+
+    def encode(self, text: str) -> tuple[list[int], list[str]]:
+        """Ids of ``text`` framed by <s> … </s>, and its out-of-vocabulary tokens."""
+        hit = self._cache.get(text)
+        if hit is not None:
+            return hit
+        vocab, unk = self.vocab, self.unk
+        lexemes = self.lexer.raw_lexemes(text)
+        if lexemes is not None:  # fast path: every lexeme is a vocabulary token
+            ids = list(map(vocab.get, lexemes))
+            if None not in ids:
+                result = ([self.bos, *ids, self.eos], [])
+                self._remember(text, result)
+                return result
+        tokens = self.lexer.tokenize(text)
+        ids = [vocab.get(t, unk) for t in tokens]
+        unknown = [t for t, i in zip(tokens, ids) if i == unk and t not in vocab] if unk in ids else []
+        result = ([self.bos, *ids, self.eos], unknown)
+        self._remember(text, result)
+        return result
+
+    def _remember(self, text: str, result: tuple[list[int], list[str]]) -> None:
+        if len(self._cache) < 1_000_000:
+            self._cache[text] = result
+
+    def encode_split(self, samples: Samples, split: str, validate: bool) -> tuple[TokenIdStore, TokenIdStore]:
+        """Encode problems and answers of one split; OOV tokens fail when ``validate``, else are reported."""
+        unknown = UnknownTokens()
+        stores = []
+        for texts in (samples.problems, samples.answers):
+            sequences = []
+            for index, text in enumerate(texts):
+                try:
+                    ids, oov = self.encode(text)
+                except UnknownCharacterError as error:
+                    raise ValueError(
+                        f"{samples.path}:{samples.line_numbers[index]}: unknown character {error.char!r} at "
+                        f"column {error.column + 1} of {text!r}; add it to vocab.misc in lexer.yaml, or set "
+                        "strict: false to map it to the unk token"
+                    ) from None
+                if oov:
+                    unknown.add(oov, (samples.path, samples.line_numbers[index]))
+                sequences.append(ids)
+            stores.append(TokenIdStore.from_lists(sequences))
+        if unknown and validate:
+            raise unknown.error(split)
+        if unknown:
+            logger.warning("%s: %d sample(s) hold tokens outside the vocabulary, mapped to %s:\n%s",
+                           samples.path, unknown.samples, self.lexer.unk_token, unknown.describe())
+        return stores[0], stores[1]
+
+
+def cache_key(path: str, lexer_config: dict, vocab: list[str], num_samples: int | None, fmt: str) -> str:
+    """Hash of the data file's content and everything that shapes its ids."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    digest.update(json.dumps([lexer_config, vocab, num_samples, fmt], sort_keys=True, default=str).encode())
+    return digest.hexdigest()[:24]
+
+
+def cache_path(path: str, key: str) -> Path:
+    """Where the id cache of ``path`` lives: beside the data, in ``.calt_cache/``."""
+    source = Path(path)
+    return source.parent / ".calt_cache" / f"{source.name}.{key}.arrow"

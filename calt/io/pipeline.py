@@ -1,0 +1,242 @@
+"""``IOPipeline``: data files + lexer.yaml → datasets, tokenizer and collator (``io_dict``)."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .collator import StandardDataCollator
+from .dataset import StandardDataset
+from .encoding import SampleEncoder, cache_key, cache_path
+from .keys import check_keys
+from .preprocessor.lexer import UnifiedLexer
+from .preprocessor.number_policy import NumberPolicy
+from .readers import Samples, detect_format, read_samples
+from .token_store import load_stores, save_stores
+from .tokenizer import get_tokenizer
+from .vocabulary.config import VocabConfig
+
+logger = logging.getLogger(__name__)
+
+DATA_KEYS = (
+    "lexer_config", "train_dataset_path", "test_dataset_path", "num_train_samples", "num_test_samples",
+    "validate_train_tokens", "validate_test_tokens", "display_samples", "use_jsonl", "use_pickle",
+    "train_dataset_jsonl", "test_dataset_jsonl", "train_dataset_pickle", "test_dataset_pickle",
+    "dataset_load_preprocessor", "cache_min_samples",
+)
+LEXER_KEYS = ("vocab", "number_policy", "strict", "include_base_vocab")
+NUMBER_POLICY_KEYS = ("attach_sign", "sign", "digit_group", "allow_float")
+CACHE_MIN_SAMPLES = int(os.environ.get("CALT_CACHE_MIN_SAMPLES", 50_000))
+
+
+def load_lexer_config(path: str | Path) -> dict:
+    """Read and check lexer.yaml (unknown keys fail with the closest valid key)."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"lexer config not found: {path} (data.lexer_config in train.yaml)")
+    with open(path, encoding="utf-8") as handle:
+        config = yaml.safe_load(handle) or {}
+    if not isinstance(config, dict):
+        raise ValueError(f"{path}: expected a mapping with keys {', '.join(LEXER_KEYS)}")
+    check_keys(config, LEXER_KEYS, str(path))
+    check_keys(config.get("number_policy") or {}, NUMBER_POLICY_KEYS, f"{path}: number_policy")
+    if "vocab" not in config:
+        raise ValueError(f"{path}: missing the 'vocab' block (range / misc / special_tokens)")
+    return config
+
+
+def build_lexer(config: dict, source: str = "lexer.yaml") -> tuple[VocabConfig, UnifiedLexer]:
+    """The vocabulary and lexer a lexer.yaml describes; the lexer adds its number-policy tokens."""
+    policy_cfg = dict(config.get("number_policy") or {})
+    policy = NumberPolicy(
+        sign=bool(policy_cfg.get("attach_sign", policy_cfg.get("sign", False))),
+        digit_group=policy_cfg.get("digit_group", 0),
+        allow_float=bool(policy_cfg.get("allow_float", True)),
+    )
+    vocab_config = VocabConfig().from_config(config["vocab"])
+    lexer = UnifiedLexer(
+        vocab_config, policy, strict=bool(config.get("strict", True)),
+        include_base_vocab=bool(config.get("include_base_vocab", True)),
+    )
+    return vocab_config, lexer
+
+
+class IOPipeline:
+    """Builds ``io_dict = {"train_dataset", "test_dataset", "tokenizer", "data_collator"}``.
+
+    Every sample is lexed and encoded once in ``build()``; large files keep their ids in a
+    memory-mapped Arrow cache beside the data, keyed by content and lexer configuration.
+    """
+
+    def __init__(
+        self,
+        train_dataset_path: str | None = None,
+        test_dataset_path: str | None = None,
+        num_train_samples: int | None = None,
+        num_test_samples: int | None = None,
+        vocab_config: VocabConfig | dict | str | None = None,
+        preprocessor: UnifiedLexer | None = None,
+        validate_train_tokens: bool = False,
+        validate_test_tokens: bool = False,
+        use_jsonl: bool = False,
+        use_pickle: bool = False,
+        train_dataset_jsonl: str | None = None,
+        test_dataset_jsonl: str | None = None,
+        train_dataset_pickle: str | None = None,
+        test_dataset_pickle: str | None = None,
+        dataset_load_preprocessor: Any | None = None,
+        display_samples: int | None = None,
+        cache_min_samples: int | None = None,
+        lexer_config: dict | None = None,
+    ) -> None:
+        for name, value in (("num_train_samples", num_train_samples), ("num_test_samples", num_test_samples)):
+            if value is not None and (not isinstance(value, int) or value == 0 or value < -1):
+                raise ValueError(f"data.{name} must be a positive integer or -1 (all samples), got {value!r}")
+        self.train_dataset_path, self.test_dataset_path = train_dataset_path, test_dataset_path
+        self.num_train_samples, self.num_test_samples = num_train_samples, num_test_samples
+        self.vocab_config = vocab_config
+        self.preprocessor = preprocessor
+        self.validate_train_tokens, self.validate_test_tokens = validate_train_tokens, validate_test_tokens
+        self.use_jsonl, self.use_pickle = use_jsonl, use_pickle
+        self.train_dataset_jsonl, self.test_dataset_jsonl = train_dataset_jsonl, test_dataset_jsonl
+        self.train_dataset_pickle, self.test_dataset_pickle = train_dataset_pickle, test_dataset_pickle
+        self.dataset_load_preprocessor = dataset_load_preprocessor
+        self.display_samples = display_samples or 0
+        self.cache_min_samples = CACHE_MIN_SAMPLES if cache_min_samples is None else cache_min_samples
+        self.lexer_config = lexer_config
+        self.config: Any = None
+        self.train_dataset = self.test_dataset = self.tokenizer = self.data_collator = None
+
+    @classmethod
+    def from_config(cls, config: Any) -> "IOPipeline":
+        """From the ``data`` block of train.yaml; ``lexer_config`` (path to lexer.yaml) is required."""
+        data = _to_dict(config)
+        check_keys(data, DATA_KEYS, "train.yaml data block")
+        if not data.get("lexer_config"):
+            raise ValueError("data.lexer_config is required: the path to lexer.yaml")
+        lexer_config = load_lexer_config(data["lexer_config"])
+        vocab_config, lexer = build_lexer(lexer_config, data["lexer_config"])
+        pipeline = cls(
+            train_dataset_path=data.get("train_dataset_path"),
+            test_dataset_path=data.get("test_dataset_path"),
+            num_train_samples=data.get("num_train_samples", -1),
+            num_test_samples=data.get("num_test_samples", -1),
+            vocab_config=vocab_config,
+            preprocessor=lexer,
+            validate_train_tokens=bool(data.get("validate_train_tokens", False)),
+            validate_test_tokens=bool(data.get("validate_test_tokens", True)),
+            use_jsonl=bool(data.get("use_jsonl", False)),
+            use_pickle=bool(data.get("use_pickle", False)),
+            train_dataset_jsonl=data.get("train_dataset_jsonl"),
+            test_dataset_jsonl=data.get("test_dataset_jsonl"),
+            train_dataset_pickle=data.get("train_dataset_pickle"),
+            test_dataset_pickle=data.get("test_dataset_pickle"),
+            dataset_load_preprocessor=data.get("dataset_load_preprocessor"),
+            display_samples=data.get("display_samples", 0),
+            cache_min_samples=data.get("cache_min_samples"),
+            lexer_config=lexer_config,
+        )
+        pipeline.config = config
+        return pipeline
+
+    # --- build --------------------------------------------------------------------------------
+    def build(self) -> dict[str, Any]:
+        """Read, lex and encode both splits; returns and keeps the io_dict."""
+        vocab_config, lexer = self._vocab_and_lexer()
+        self.tokenizer = get_tokenizer(vocab_config)
+        encoder = SampleEncoder(lexer, self.tokenizer)
+        self.train_dataset = self._build_split("train", lexer, encoder)
+        self.test_dataset = self._build_split("test", lexer, encoder)
+        self.data_collator = StandardDataCollator(self.tokenizer)
+        if self.display_samples:
+            self._display(self.train_dataset, "train")
+        return {
+            "train_dataset": self.train_dataset,
+            "test_dataset": self.test_dataset,
+            "tokenizer": self.tokenizer,
+            "data_collator": self.data_collator,
+        }
+
+    def _vocab_and_lexer(self) -> tuple[VocabConfig, UnifiedLexer]:
+        if isinstance(self.preprocessor, UnifiedLexer):
+            return self.preprocessor.vocab_config, self.preprocessor
+        vocab = self.vocab_config
+        if vocab is None:
+            raise ValueError("IOPipeline needs vocab_config (or a UnifiedLexer as preprocessor); "
+                             "with from_config it comes from data.lexer_config")
+        if not isinstance(vocab, VocabConfig):
+            vocab = VocabConfig().from_config(vocab)
+        lexer = UnifiedLexer(vocab)
+        self.preprocessor = lexer
+        return vocab, lexer
+
+    def _split_source(self, split: str) -> tuple[str, str]:
+        names = {
+            "pickle": getattr(self, f"{split}_dataset_pickle"),
+            "jsonl": getattr(self, f"{split}_dataset_jsonl"),
+            "text": getattr(self, f"{split}_dataset_path"),
+        }
+        if self.use_pickle:
+            path = names["pickle"] or names["text"]
+            key = f"{split}_dataset_pickle"
+        elif self.use_jsonl:
+            path = names["jsonl"] or names["text"]
+            key = f"{split}_dataset_jsonl"
+        else:
+            path, key = names["text"], f"{split}_dataset_path"
+        if not path:
+            raise ValueError(f"no {split} data: set data.{key} in train.yaml")
+        return str(path), detect_format(path, self.use_jsonl, self.use_pickle)
+
+    def _build_split(self, split: str, lexer: UnifiedLexer, encoder: SampleEncoder) -> StandardDataset:
+        path, fmt = self._split_source(split)
+        limit = getattr(self, f"num_{split}_samples")
+        samples = read_samples(path, limit, self.dataset_load_preprocessor, fmt)
+        dataset = StandardDataset(samples.problems, samples.answers, preprocessor=lexer)
+        validate = getattr(self, f"validate_{split}_tokens")
+        dataset.set_token_ids(*self._token_ids(samples, split, fmt, limit, encoder, validate))
+        return dataset
+
+    def _token_ids(self, samples: Samples, split: str, fmt: str, limit, encoder: SampleEncoder, validate: bool):
+        cacheable = len(samples) >= self.cache_min_samples and self.dataset_load_preprocessor is None
+        if not cacheable:
+            return encoder.encode_split(samples, split, validate)
+        key = cache_key(samples.path, self.lexer_config or {}, encoder.lexer.vocab_config.get_vocab(), limit, fmt)
+        location = cache_path(samples.path, key + ("-v" if validate else ""))
+        if location.is_file():
+            stores = load_stores(location)
+            if len(stores["input_ids"]) == len(samples):
+                return stores["input_ids"], stores["target_ids"]
+        input_ids, target_ids = encoder.encode_split(samples, split, validate)
+        try:
+            save_stores(location, {"input_ids": input_ids, "target_ids": target_ids})
+        except OSError as error:  # a read-only data folder only costs the cache
+            logger.warning("could not write the token cache %s: %s", location, error)
+        return input_ids, target_ids
+
+    def _display(self, dataset: StandardDataset, split: str) -> None:
+        count = min(self.display_samples, len(dataset))
+        print(f"--- {count} {split} sample(s): raw, then lexed ---")
+        for index in range(count):
+            item = dataset[index]
+            print(f"[{index}] problem: {dataset.input_texts[index]}")
+            print(f"     answer:  {dataset.target_texts[index]}")
+            print(f"     input tokens:  {item['input']}")
+            print(f"     target tokens: {item['target']}")
+
+
+def _to_dict(config: Any) -> dict:
+    if config is None:
+        raise ValueError("IOPipeline.from_config needs the data block of train.yaml")
+    try:
+        from omegaconf import DictConfig, OmegaConf
+
+        if isinstance(config, DictConfig):
+            return dict(OmegaConf.to_container(config, resolve=True))
+    except ImportError:  # pragma: no cover
+        pass
+    return dict(config)
