@@ -43,7 +43,9 @@ class TextToSympyLoadPreprocessor:
     def _parse(self, text: str) -> Any:
         parts = [p.strip() for p in text.split(self.delimiter)] if self.delimiter in text else [text.strip()]
         try:
-            polys = [self.ring(p.replace("^", "**")) for p in parts]
+            from sympy import sympify
+
+            polys = [self.ring.from_expr(sympify(p.replace("^", "**"))) for p in parts]
         except Exception as error:
             raise ValueError(f"cannot parse {text!r} as polynomials over {self.ring}: {error}") from error
         return polys if len(polys) > 1 else polys[0]
