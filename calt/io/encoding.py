@@ -12,7 +12,10 @@ from .readers import Samples
 from .token_store import TokenIdStore
 from .vocabulary.validator import UnknownTokens
 
+import numpy as np
+
 logger = logging.getLogger(__name__)
+SEPARATOR = "\x00"  # joins texts for one-pass lexing; matched as its own lexeme
 
 
 class SampleEncoder:
@@ -49,11 +52,40 @@ class SampleEncoder:
         if len(self._cache) < 1_000_000:
             self._cache[text] = result
 
+    def encode_all(self, texts: list[str]) -> TokenIdStore | None:
+        """All texts in one regex pass and one vectorised id lookup; None when a text needs the
+        per-sample path (number rewriting, unknown or out-of-vocabulary tokens)."""
+        joined = SEPARATOR.join(texts)
+        if joined.count(SEPARATOR) != len(texts) - 1:
+            return None
+        lexemes = self.lexer.raw_lexemes(joined)
+        if lexemes is None:
+            return None
+        lookup = {**self.vocab, SEPARATOR: -1}
+        ids = list(map(lookup.get, lexemes))
+        if None in ids:
+            return None
+        flat = np.array(ids, dtype=np.int32)
+        counts = np.diff(np.concatenate(([-1], np.flatnonzero(flat == -1), [len(flat)]))) - 1
+        offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+        np.cumsum(counts + 2, out=offsets[1:])
+        values = np.empty(int(offsets[-1]), dtype=np.int32)
+        starts = offsets[:-1]
+        body = np.ones(len(values), dtype=bool)
+        body[starts] = body[offsets[1:] - 1] = False
+        values[starts], values[offsets[1:] - 1] = self.bos, self.eos
+        values[body] = flat[flat != -1]
+        return TokenIdStore(values, offsets)
+
     def encode_split(self, samples: Samples, split: str, validate: bool) -> tuple[TokenIdStore, TokenIdStore]:
         """Encode problems and answers of one split; OOV tokens fail when ``validate``, else are reported."""
         unknown = UnknownTokens()
         stores = []
         for texts in (samples.problems, samples.answers):
+            fast = self.encode_all(texts) if texts else None
+            if fast is not None:
+                stores.append(fast)
+                continue
             sequences = []
             for index, text in enumerate(texts):
                 try:
