@@ -1,0 +1,45 @@
+"""``GenerationEvaluation``: at every validation, decode the eval set and log the exact-match rate."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import lightning as L
+
+from ..generation import generate_eval_set
+
+
+def write_json_atomic(path: Path, payload: Any) -> None:
+    """Write JSON through a temp file and a rename, so a crash never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(payload, handle, ensure_ascii=False, indent=1)
+    os.replace(tmp, path)
+
+
+class GenerationEvaluation(L.Callback):
+    """Writes ``eval_results/step_{N}.json`` (rank 0) and logs ``eval_generation_success_rate``."""
+
+    def __init__(self, dataset, collate_fn, tokenizer, output_dir: str, max_length: int,
+                 num_beams: int = 1, batch_size: int = 64) -> None:
+        if max_length < 1:
+            raise ValueError(f"generation max_length must be >= 1, got {max_length}")
+        self.dataset, self.collate_fn, self.tokenizer = dataset, collate_fn, tokenizer
+        self.output_dir = Path(output_dir)
+        self.max_length, self.num_beams, self.batch_size = max_length, num_beams, batch_size
+
+    def on_validation_epoch_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        if trainer.sanity_checking or self.dataset is None or len(self.dataset) == 0:
+            return
+        result = generate_eval_set(
+            pl_module.model, self.dataset, self.collate_fn, self.tokenizer, self.max_length,
+            self.num_beams, self.batch_size, pl_module.device,
+        )
+        if trainer.is_global_zero:
+            write_json_atomic(self.output_dir / "eval_results" / f"step_{trainer.global_step}.json", result.rows())
+        pl_module.log("eval_generation_success_rate", result.success_rate, prog_bar=True, rank_zero_only=True)

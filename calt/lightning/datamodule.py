@@ -1,0 +1,75 @@
+"""``CaltDataModule``: the io_dict's datasets as DataLoaders, sharded per rank, resumable mid-epoch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import lightning as L
+from torch.utils.data import DataLoader, Dataset
+
+from .sampler import ResumableDataLoader, ShardSampler
+
+
+def id_view(dataset: Dataset) -> Dataset:
+    """The pre-encoded id view of a calt dataset when it has one (no lexing in the loop)."""
+    encoded = getattr(dataset, "encoded", None)
+    if callable(encoded):
+        try:
+            return encoded()
+        except RuntimeError:  # a StandardDataset that was never built: fall back to text items
+            return dataset
+    return dataset
+
+
+class CaltDataModule(L.LightningDataModule):
+    """Train / eval loaders; ``batch_size`` and ``eval_batch_size`` are per device."""
+
+    def __init__(
+        self,
+        train_dataset: Dataset | None,
+        eval_dataset: Dataset | None,
+        collate_fn: Any,
+        batch_size: int = 8,
+        eval_batch_size: int = 8,
+        num_workers: int = 0,
+        pin_memory: bool = True,
+        seed: int = 42,
+    ) -> None:
+        super().__init__()
+        self.train_dataset, self.eval_dataset = train_dataset, eval_dataset
+        self.collate_fn = collate_fn
+        self.batch_size, self.eval_batch_size = batch_size, eval_batch_size
+        self.num_workers, self.pin_memory, self.seed = num_workers, pin_memory, seed
+
+    def _rank_and_world(self) -> tuple[int, int]:
+        trainer = self.trainer
+        return (trainer.global_rank, trainer.world_size) if trainer is not None else (0, 1)
+
+    def _progress(self) -> int:
+        trainer = self.trainer
+        return trainer.fit_loop.epoch_loop.batch_progress.current.completed if trainer is not None else 0
+
+    def train_dataloader(self) -> DataLoader:
+        if self.train_dataset is None:
+            raise ValueError("no training dataset: pass train_dataset (io_dict['train_dataset'])")
+        rank, world = self._rank_and_world()
+        data = id_view(self.train_dataset)
+        sampler = ShardSampler(len(data), seed=self.seed, shuffle=True, rank=rank, world_size=world, pad=True)
+        return ResumableDataLoader(
+            data, batch_size=self.batch_size, sampler=sampler, collate_fn=self.collate_fn,
+            num_workers=self.num_workers, pin_memory=self.pin_memory, persistent_workers=self.num_workers > 0,
+            progress=self._progress,
+        )
+
+    def val_dataloader(self) -> DataLoader:
+        return self.eval_loader(self.eval_dataset)
+
+    def eval_loader(self, dataset: Dataset | None) -> DataLoader:
+        """This rank's shard of ``dataset``, in order, no sample repeated."""
+        if dataset is None or len(dataset) == 0:
+            return []
+        rank, world = self._rank_and_world()
+        data = id_view(dataset)
+        sampler = ShardSampler(len(data), shuffle=False, rank=rank, world_size=world, pad=False)
+        return DataLoader(data, batch_size=self.eval_batch_size, sampler=sampler, collate_fn=self.collate_fn,
+                          num_workers=self.num_workers, pin_memory=self.pin_memory)

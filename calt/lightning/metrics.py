@@ -1,0 +1,65 @@
+"""Evaluation metrics as torchmetrics ``Metric``s, so they reduce correctly across DDP ranks."""
+
+from __future__ import annotations
+
+import torch
+from torchmetrics import Metric
+
+IGNORE_INDEX = -100
+
+
+class TokenAccuracy(Metric):
+    """Correct label tokens / label tokens (``-100`` ignored)."""
+
+    full_state_update = False
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.add_state("correct", default=torch.tensor(0, dtype=torch.long), dist_reduce_fx="sum")
+        self.add_state("total", default=torch.tensor(0, dtype=torch.long), dist_reduce_fx="sum")
+
+    def update(self, predictions: torch.Tensor, labels: torch.Tensor) -> None:
+        mask = labels != IGNORE_INDEX
+        self.correct += ((predictions == labels) & mask).sum()
+        self.total += mask.sum()
+
+    def compute(self) -> torch.Tensor:
+        return self.correct.float() / self.total.clamp(min=1)
+
+
+class SequenceExactMatch(Metric):
+    """Rows whose every label token is right (teacher forcing): the "success rate"."""
+
+    full_state_update = False
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.add_state("correct", default=torch.tensor(0, dtype=torch.long), dist_reduce_fx="sum")
+        self.add_state("total", default=torch.tensor(0, dtype=torch.long), dist_reduce_fx="sum")
+
+    def update(self, predictions: torch.Tensor, labels: torch.Tensor) -> None:
+        wrong = (predictions != labels) & (labels != IGNORE_INDEX)
+        self.correct += (~wrong.any(dim=1)).sum()
+        self.total += labels.shape[0]
+
+    def compute(self) -> torch.Tensor:
+        return self.correct.float() / self.total.clamp(min=1)
+
+
+class TokenMeanLoss(Metric):
+    """Cross-entropy averaged over all label tokens of the eval set (not a mean of batch means)."""
+
+    full_state_update = False
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.add_state("loss_sum", default=torch.tensor(0.0, dtype=torch.float64), dist_reduce_fx="sum")
+        self.add_state("tokens", default=torch.tensor(0, dtype=torch.long), dist_reduce_fx="sum")
+
+    def update(self, mean_loss: torch.Tensor, labels: torch.Tensor) -> None:
+        count = (labels != IGNORE_INDEX).sum()
+        self.loss_sum += mean_loss.detach().double() * count
+        self.tokens += count
+
+    def compute(self) -> torch.Tensor:
+        return (self.loss_sum / self.tokens.clamp(min=1)).float()

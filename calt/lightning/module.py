@@ -1,0 +1,82 @@
+"""``CaltLightningModule``: any HF seq2seq ``PreTrainedModel`` trained and evaluated by Lightning."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import lightning as L
+import torch
+from transformers import PreTrainedModel
+
+from .metrics import SequenceExactMatch, TokenAccuracy, TokenMeanLoss
+from .optim import build_optimizer, build_scheduler, parameter_groups
+
+MODEL_INPUTS = ("input_ids", "attention_mask", "decoder_input_ids", "decoder_attention_mask", "labels")
+
+
+class CaltLightningModule(L.LightningModule):
+    """Loss for training; eval loss, token accuracy and sequence exact match for validation.
+
+    The optimizer and the per-step learning-rate schedule are built from HF names.
+    """
+
+    def __init__(
+        self,
+        model: PreTrainedModel,
+        learning_rate: float = 5e-5,
+        weight_decay: float = 0.0,
+        optimizer: str = "adamw_torch",
+        lr_scheduler_type: str = "linear",
+        warmup_ratio: float = 0.0,
+        warmup_steps: int = 0,
+        adam_beta1: float = 0.9,
+        adam_beta2: float = 0.999,
+        adam_epsilon: float = 1e-8,
+    ) -> None:
+        super().__init__()
+        self.model = model
+        self.save_hyperparameters(ignore=["model"])
+        self.eval_loss = TokenMeanLoss()
+        self.token_accuracy = TokenAccuracy()
+        self.success_rate = SequenceExactMatch()
+
+    def forward(self, **batch: torch.Tensor) -> Any:
+        return self.model(**{k: v for k, v in batch.items() if k in MODEL_INPUTS or k.startswith("decoder_")})
+
+    def training_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> torch.Tensor:
+        loss = self(**batch).loss
+        if not torch.isfinite(loss):
+            raise FloatingPointError(
+                f"training loss is {loss.item()} at step {self.global_step}: stopping. Checkpoints written "
+                "so far are intact; lower learning_rate or set max_grad_norm, then resume from the last one."
+            )
+        self.log("train/loss", loss, on_step=True, on_epoch=False, prog_bar=True, batch_size=len(batch["input_ids"]))
+        return loss
+
+    def validation_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> None:
+        output = self(**batch)
+        labels = batch["labels"]
+        predictions = output.logits.argmax(dim=-1)
+        self.eval_loss.update(output.loss, labels)
+        self.token_accuracy.update(predictions, labels)
+        self.success_rate.update(predictions, labels)
+
+    def on_validation_epoch_end(self) -> None:
+        self.log_dict(
+            {"eval_loss": self.eval_loss.compute(), "eval_token_accuracy": self.token_accuracy.compute(),
+             "eval_success_rate": self.success_rate.compute()},
+            prog_bar=True, sync_dist=False,
+        )
+        for metric in (self.eval_loss, self.token_accuracy, self.success_rate):
+            metric.reset()
+
+    def configure_optimizers(self):
+        hp = self.hparams
+        groups = parameter_groups(self.model, hp.weight_decay)
+        optimizer = build_optimizer(hp.optimizer, groups, hp.learning_rate, (hp.adam_beta1, hp.adam_beta2),
+                                    hp.adam_epsilon)
+        total = self.trainer.estimated_stepping_batches
+        total = int(total) if math.isfinite(total) else 1
+        scheduler = build_scheduler(optimizer, hp.lr_scheduler_type, total, hp.warmup_ratio, hp.warmup_steps)
+        return {"optimizer": optimizer, "lr_scheduler": {"scheduler": scheduler, "interval": "step"}}

@@ -1,0 +1,55 @@
+"""Optimizers by their HF names and schedules from ``transformers.get_scheduler``."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import torch
+from torch import nn
+
+OPTIMIZERS = ("adamw_torch", "adamw_torch_fused", "adamw", "adam", "sgd", "adafactor")
+NO_DECAY = ("bias", "norm", "layernorm", "layer_norm")
+
+
+def parameter_groups(model: nn.Module, weight_decay: float) -> list[dict]:
+    """Weight decay on matrices only, not on biases and norms (the HF convention)."""
+    decay, no_decay = [], []
+    for name, param in model.named_parameters():
+        if not param.requires_grad:
+            continue
+        (no_decay if param.ndim < 2 or any(k in name.lower() for k in NO_DECAY) else decay).append(param)
+    return [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
+
+
+def build_optimizer(name: str, groups: Iterable[dict], lr: float, betas=(0.9, 0.999), eps: float = 1e-8):
+    """The optimizer an HF ``optim`` name stands for."""
+    key = name.lower()
+    if key in ("adamw_torch", "adamw"):
+        return torch.optim.AdamW(groups, lr=lr, betas=betas, eps=eps)
+    if key == "adamw_torch_fused":
+        return torch.optim.AdamW(groups, lr=lr, betas=betas, eps=eps, fused=torch.cuda.is_available())
+    if key == "adam":
+        return torch.optim.Adam(groups, lr=lr, betas=betas, eps=eps)
+    if key == "sgd":
+        return torch.optim.SGD(groups, lr=lr)
+    if key == "adafactor":
+        from transformers.optimization import Adafactor
+
+        return Adafactor(groups, lr=lr, scale_parameter=False, relative_step=False, warmup_init=False)
+    raise ValueError(f"unknown optimizer {name!r}; choose one of {', '.join(OPTIMIZERS)}")
+
+
+def warmup_steps_for(total_steps: int, warmup_ratio: float, warmup_steps: int) -> int:
+    """``warmup_steps`` when set, else ``ceil(warmup_ratio * total_steps)`` (the HF rule)."""
+    return warmup_steps if warmup_steps > 0 else math.ceil(warmup_ratio * total_steps)
+
+
+def build_scheduler(optimizer, name: str, total_steps: int, warmup_ratio: float = 0.0, warmup_steps: int = 0):
+    """A per-optimizer-step schedule from ``transformers.get_scheduler``."""
+    from transformers import get_scheduler
+
+    return get_scheduler(
+        name, optimizer, num_warmup_steps=warmup_steps_for(total_steps, warmup_ratio, warmup_steps),
+        num_training_steps=total_steps,
+    )

@@ -1,0 +1,42 @@
+"""``TrainerLoader`` / ``StandardTrainerLoader``: config + model + data → a built ``Trainer``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .arguments import TrainingArguments
+from .trainer import Trainer
+
+
+class TrainerLoader:
+    """Base: translate the ``train`` config into ``TrainingArguments`` and build the trainer."""
+
+    def __init__(self, calt_config: Any, model: Any, tokenizer: Any = None, train_dataset: Any = None,
+                 eval_dataset: Any = None, data_collator: Any = None, wandb_config: Any = None,
+                 config_to_save: dict | None = None) -> None:
+        self.calt_config, self.model, self.tokenizer = calt_config, model, tokenizer
+        self.train_dataset, self.eval_dataset, self.data_collator = train_dataset, eval_dataset, data_collator
+        self.wandb_config, self.config_to_save = wandb_config, config_to_save
+        self.training_args: TrainingArguments | None = None
+        self.trainer: Trainer | None = None
+
+    def translate_config(self) -> TrainingArguments:
+        self.training_args = TrainingArguments.from_config(self.calt_config)
+        return self.training_args
+
+    def build_trainer(self) -> Trainer:
+        args = self.training_args or self.translate_config()
+        self.trainer = Trainer(
+            model=self.model, args=args, data_collator=self.data_collator, train_dataset=self.train_dataset,
+            eval_dataset=self.eval_dataset, processing_class=self.tokenizer, wandb_config=self.wandb_config,
+            config_to_save=self.config_to_save,
+        )
+        return self.trainer
+
+    def load(self) -> Trainer:
+        self.translate_config()
+        return self.build_trainer()
+
+
+class StandardTrainerLoader(TrainerLoader):
+    """The loader ``TrainerPipeline`` uses for seq2seq models (generic Transformer, BART)."""

@@ -1,0 +1,277 @@
+"""``Trainer``: the documented core class, shaped like the HF Trainer it replaces, run by Lightning.
+
+It maps ``TrainingArguments`` onto ``lightning.Trainer`` (loop, devices, precision, DDP, clipping,
+accumulation), Lightning's ``ModelCheckpoint`` and loggers, and calt's LightningModule, DataModule
+and callbacks. ``lightning_trainer`` and ``lightning_module`` are there for users who want Lightning.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import math
+import sys
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import lightning as L
+import torch
+import yaml
+from lightning.pytorch.callbacks import LearningRateMonitor, ModelCheckpoint, TQDMProgressBar
+
+from ..lightning import CaltDataModule, CaltLightningModule, default_max_length, generate_eval_set
+from ..lightning.callbacks import GenerationEvaluation, LogHistory, Throughput, write_json_atomic
+from .arguments import TrainingArguments
+from .loggers import build_loggers
+
+log = logging.getLogger(__name__)
+NEVER = 10**12  # a validation interval no run reaches
+
+
+@dataclass
+class TrainerState:
+    """Progress in HF terms: optimizer steps done, (fractional) epochs, logged rows."""
+
+    global_step: int = 0
+    epoch: float = 0.0
+    log_history: list[dict] = field(default_factory=list)
+
+
+def newest_checkpoint(output_dir: str | Path) -> str:
+    """``checkpoints/last.ckpt`` if present, else the newest ``*.ckpt`` under ``output_dir``."""
+    folder = Path(output_dir) / "checkpoints"
+    if (folder / "last.ckpt").is_file():
+        return str(folder / "last.ckpt")
+    found = sorted(folder.glob("*.ckpt"), key=lambda p: p.stat().st_mtime)
+    if not found:
+        raise ValueError(f"no checkpoint found in {folder}; train first or pass a checkpoint path")
+    return str(found[-1])
+
+
+def save_weights(model: Any, target: Path, safetensors: bool) -> None:
+    """``save_pretrained`` in the chosen weight format, on transformers 4.x (a flag) and 5.x (safetensors
+    only: the PyTorch-bin layout is written from the state dict, which ``from_pretrained`` still reads)."""
+    if "safe_serialization" in inspect.signature(model.save_pretrained).parameters:
+        model.save_pretrained(str(target), safe_serialization=safetensors)
+        return
+    model.save_pretrained(str(target))
+    if not safetensors:
+        torch.save(model.state_dict(), target / "pytorch_model.bin")
+        for stale in target.glob("model*.safetensors*"):
+            stale.unlink()
+
+
+def default_precision(accelerator: str) -> str:
+    if accelerator in ("auto", "gpu", "cuda") and torch.cuda.is_available():
+        return "bf16-mixed" if torch.cuda.is_bf16_supported() else "16-mixed"
+    return "32-true"
+
+
+class Trainer:
+    """Train, evaluate (loss, token accuracy, success rate, generation), save — on Lightning."""
+
+    def __init__(
+        self,
+        model: Any = None,
+        args: TrainingArguments | dict | None = None,
+        data_collator: Any = None,
+        train_dataset: Any = None,
+        eval_dataset: Any = None,
+        processing_class: Any = None,
+        tokenizer: Any = None,
+        compute_metrics: Any = None,
+        callbacks: list[L.Callback] | None = None,
+        wandb_config: Any = None,
+        config_to_save: dict | None = None,
+    ) -> None:
+        if model is None:
+            raise ValueError("Trainer needs a model (ModelPipeline.from_io_dict(cfg.model, io_dict).build())")
+        if not isinstance(args, TrainingArguments):
+            args = TrainingArguments.from_config(args or {}, require=False)
+        self.model, self.args = model, args
+        self.data_collator = data_collator
+        self.train_dataset, self.eval_dataset = train_dataset, eval_dataset
+        self.tokenizer = processing_class if processing_class is not None else tokenizer
+        self.processing_class = self.tokenizer
+        self.compute_metrics = compute_metrics
+        self.extra_callbacks = list(callbacks or [])
+        self.wandb_config = wandb_config
+        self.config_to_save = config_to_save
+        self.state = TrainerState()
+        self.history = LogHistory()
+        self.lightning_module = CaltLightningModule(
+            model, learning_rate=args.learning_rate, weight_decay=args.weight_decay, optimizer=args.optimizer,
+            lr_scheduler_type=args.lr_scheduler_type, warmup_ratio=args.warmup_ratio,
+            warmup_steps=args.warmup_steps, adam_beta1=args.adam_beta1, adam_beta2=args.adam_beta2,
+            adam_epsilon=args.adam_epsilon,
+        )
+        self.lightning_trainer = self._build_lightning_trainer()
+        args.world_size = self.lightning_trainer.world_size
+        args.validate()
+        self.datamodule = CaltDataModule(
+            train_dataset, eval_dataset, data_collator, batch_size=args.per_device_train_batch_size,
+            eval_batch_size=args.per_device_eval_batch_size, num_workers=args.num_workers,
+            pin_memory=args.dataloader_pin_memory and torch.cuda.is_available(), seed=args.seed,
+        )
+
+    # --- construction ---------------------------------------------------------------------------
+    def _build_lightning_trainer(self) -> L.Trainer:
+        args = self.args
+        L.seed_everything(args.seed, workers=True, verbose=False)
+        devices = args.devices
+        many = isinstance(devices, int) and devices > 1 or isinstance(devices, (list, tuple)) and len(devices) > 1
+        strategy = args.strategy or ("ddp" if many or args.num_nodes > 1 else "auto")
+        val_interval, val_every_epoch = self._validation_schedule()
+        show_bar = not args.disable_tqdm and sys.stdout.isatty()
+        callbacks = [self._checkpoint_callback(), LearningRateMonitor(logging_interval="step"), Throughput(),
+                     self.history, *self.extra_callbacks]
+        if self.eval_dataset is not None and len(self.eval_dataset) > 0 and self.tokenizer is not None:
+            callbacks.append(GenerationEvaluation(
+                self.eval_dataset, self.data_collator, self.tokenizer, args.output_dir, self.generation_max_length(),
+                args.num_beams, args.per_device_eval_batch_size if args.world_size > 1 else args.test_batch_size or 64,
+            ))
+        if show_bar:
+            callbacks.append(TQDMProgressBar(refresh_rate=max(1, args.logging_steps // 5)))
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*does not have many workers.*")
+            return L.Trainer(
+                accelerator=args.accelerator, devices=devices, num_nodes=args.num_nodes, strategy=strategy,
+                precision=args.precision or default_precision(args.accelerator),
+                max_epochs=self._max_epochs(), max_steps=self._max_steps(),
+                gradient_clip_val=args.max_grad_norm or None, accumulate_grad_batches=args.gradient_accumulation_steps,
+                log_every_n_steps=args.logging_steps, val_check_interval=val_interval,
+                check_val_every_n_epoch=val_every_epoch, num_sanity_val_steps=0, callbacks=callbacks,
+                logger=build_loggers(args.output_dir, self.wandb_config), default_root_dir=args.output_dir,
+                enable_progress_bar=show_bar, enable_model_summary=False, use_distributed_sampler=False,
+            )
+
+    def _checkpoint_callback(self) -> ModelCheckpoint:
+        args = self.args
+        keep = -1 if args.save_total_limit is None else args.save_total_limit
+        common = dict(dirpath=str(Path(args.output_dir) / "checkpoints"), save_last=args.save_strategy != "no",
+                      monitor="step", mode="max", save_top_k=keep if args.save_strategy != "no" else 0,
+                      enable_version_counter=False, auto_insert_metric_name=False)
+        if args.save_strategy == "epoch":
+            return ModelCheckpoint(filename="epoch-{epoch}-step-{step}", every_n_epochs=1, **common)
+        return ModelCheckpoint(filename="step-{step}", every_n_train_steps=args.save_steps, **common)
+
+    def _validation_schedule(self) -> tuple[int | float, int | None]:
+        args = self.args
+        if args.eval_strategy == "steps":
+            return args.eval_steps * args.gradient_accumulation_steps, None
+        if args.eval_strategy == "epoch":
+            return 1.0, 1
+        return NEVER, None
+
+    def _max_epochs(self) -> int:
+        return max(1, math.ceil(self.args.num_train_epochs))
+
+    def _max_steps(self) -> int:
+        args = self.args
+        if args.max_steps and args.max_steps > 0:
+            return args.max_steps
+        if float(args.num_train_epochs).is_integer() or self.train_dataset is None:
+            return -1
+        per_rank = math.ceil(len(self.train_dataset) / max(args.world_size, 1))
+        steps_per_epoch = math.ceil(math.ceil(per_rank / args.per_device_train_batch_size) / args.gradient_accumulation_steps)
+        return max(1, int(args.num_train_epochs * steps_per_epoch))
+
+    def generation_max_length(self) -> int:
+        return self.args.generation_max_length or default_max_length(self.eval_dataset)
+
+    # --- the HF-shaped API ----------------------------------------------------------------------
+    def train(self, resume_from_checkpoint: str | bool | None = None) -> TrainerState:
+        """Fit; ``True`` resumes from the newest checkpoint in ``output_dir``, a path from that file."""
+        ckpt_path = None
+        if resume_from_checkpoint is True:
+            ckpt_path = newest_checkpoint(self.args.output_dir)
+        elif resume_from_checkpoint:
+            ckpt_path = str(resume_from_checkpoint)
+            if not Path(ckpt_path).is_file():
+                raise ValueError(f"checkpoint not found: {ckpt_path}")
+        self._write_config()
+        if self.args.compile:
+            self.lightning_module.model = torch.compile(self.model)
+        self.lightning_trainer.fit(self.lightning_module, datamodule=self.datamodule, ckpt_path=ckpt_path)
+        self._sync_state()
+        return self.state
+
+    def evaluate(self, eval_dataset: Any = None, ignore_keys: list[str] | None = None,
+                 metric_key_prefix: str = "eval") -> dict[str, float]:
+        """Eval loss, token accuracy, success rate (teacher forcing) and the generation success rate."""
+        dataset = eval_dataset if eval_dataset is not None else self.eval_dataset
+        if dataset is None or len(dataset) == 0:
+            warnings.warn("evaluate(): the eval set is empty; returning no metrics")
+            return {}
+        loader = self.datamodule.eval_loader(dataset)
+        results = self.lightning_trainer.validate(self.lightning_module, dataloaders=loader, verbose=False)
+        metrics = {k: float(v) for k, v in (results[0] if results else {}).items()}
+        if "eval_generation_success_rate" not in metrics:
+            metrics["eval_generation_success_rate"] = self._generate(dataset).success_rate
+        metrics = {k.replace("eval_", f"{metric_key_prefix}_", 1): v for k, v in metrics.items()
+                   if not ignore_keys or k not in ignore_keys}
+        self.state.log_history.append({**metrics, "step": self.state.global_step})
+        return metrics
+
+    def evaluate_and_save_generation(self, max_length: int | None = None, step: int | None = None) -> float:
+        """Greedy-decode the eval set, write ``eval_results.json`` (``eval_results/step_{step}.json`` when
+        ``step`` is given) and return the exact-match rate; the same value on every rank."""
+        if self.eval_dataset is None or len(self.eval_dataset) == 0:
+            warnings.warn("evaluate_and_save_generation(): the eval set is empty; success rate 0.0")
+            return 0.0
+        result = self._generate(self.eval_dataset, max_length)
+        out = Path(self.args.output_dir)
+        path = out / "eval_results" / f"step_{step}.json" if step is not None else out / "eval_results.json"
+        if self.is_world_process_zero():
+            write_json_atomic(path, result.rows())
+        return result.success_rate
+
+    def save_model(self, output_dir: str | None = None) -> None:
+        """Model and tokenizer in the HF layout (weights as safetensors when ``save_safetensors``)."""
+        target = Path(output_dir or self.args.output_dir)
+        if not self.is_world_process_zero():
+            return
+        target.mkdir(parents=True, exist_ok=True)
+        save_weights(self.model, target, bool(self.args.save_safetensors))
+        if self.tokenizer is not None:
+            self.tokenizer.save_pretrained(str(target))
+
+    def get_train_dataloader(self):
+        self.datamodule.trainer = self.lightning_trainer
+        return self.datamodule.train_dataloader()
+
+    def get_eval_dataloader(self, eval_dataset: Any = None):
+        self.datamodule.trainer = self.lightning_trainer
+        return self.datamodule.eval_loader(eval_dataset if eval_dataset is not None else self.eval_dataset)
+
+    def is_world_process_zero(self) -> bool:
+        return self.lightning_trainer.is_global_zero
+
+    @property
+    def log_history(self) -> list[dict]:
+        return self.state.log_history
+
+    # --- internals ------------------------------------------------------------------------------
+    def _generate(self, dataset: Any, max_length: int | None = None):
+        length = max_length or self.args.generation_max_length or default_max_length(dataset)
+        device = self.lightning_module.device
+        self.model.to(device)
+        return generate_eval_set(self.model, dataset, self.data_collator, self.tokenizer, length,
+                                 self.args.num_beams, self.args.per_device_eval_batch_size, device)
+
+    def _sync_state(self) -> None:
+        trainer = self.lightning_trainer
+        self.state.global_step = trainer.global_step
+        batches = max(trainer.num_training_batches, 1) if math.isfinite(trainer.num_training_batches) else 1
+        done = trainer.fit_loop.epoch_loop.batch_progress.current.completed
+        self.state.epoch = trainer.current_epoch + (done / batches if done < batches else 0)
+        self.state.log_history = list(self.history.rows)
+
+    def _write_config(self) -> None:
+        if self.config_to_save is None or not self.is_world_process_zero():
+            return
+        path = Path(self.args.output_dir) / "train.yaml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(yaml.safe_dump(self.config_to_save, sort_keys=False))
