@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import lightning as L
@@ -47,7 +48,13 @@ class CaltDataModule(L.LightningDataModule):
 
     def _progress(self) -> int:
         trainer = self.trainer
-        return trainer.fit_loop.epoch_loop.batch_progress.current.completed if trainer is not None else 0
+        # "processed": checkpoints are written in on_train_batch_end, before "completed" counts the batch
+        return trainer.fit_loop.epoch_loop.batch_progress.current.processed if trainer is not None else 0
+
+    def batches_per_epoch(self, world_size: int) -> int:
+        """Training batches each rank sees in one epoch (shards are padded to equal size)."""
+        per_rank = math.ceil(len(self.train_dataset) / world_size)
+        return math.ceil(per_rank / self.batch_size)
 
     def train_dataloader(self) -> DataLoader:
         if self.train_dataset is None:

@@ -9,8 +9,26 @@ import lightning as L
 import torch
 from transformers import PreTrainedModel
 
+from lightning.fabric.utilities.seed import _collect_rng_states, _set_rng_states
+
 from .metrics import SequenceExactMatch, TokenAccuracy, TokenMeanLoss
 from .optim import build_optimizer, build_scheduler, parameter_groups
+
+def rng_states_for_checkpoint() -> dict:
+    """Lightning's RNG snapshot with numpy's state as a tensor, so ``torch.load(weights_only=True)`` reads it."""
+    states = _collect_rng_states()
+    name, keys, pos, has_gauss, cached = states["numpy"]
+    states["numpy"] = (name, torch.from_numpy(keys.astype("int64")), pos, has_gauss, cached)
+    return states
+
+
+def rng_states_from_checkpoint(states: dict | None) -> dict | None:
+    if states is None:
+        return None
+    name, keys, pos, has_gauss, cached = states["numpy"]
+    states["numpy"] = (name, keys.numpy().astype("uint32"), pos, has_gauss, cached)
+    return states
+
 
 MODEL_INPUTS = ("input_ids", "attention_mask", "decoder_input_ids", "decoder_attention_mask", "labels")
 
@@ -40,6 +58,7 @@ class CaltLightningModule(L.LightningModule):
         self.eval_loss = TokenMeanLoss()
         self.token_accuracy = TokenAccuracy()
         self.success_rate = SequenceExactMatch()
+        self._rng_to_restore: dict | None = None
 
     def forward(self, **batch: torch.Tensor) -> Any:
         return self.model(**{k: v for k, v in batch.items() if k in MODEL_INPUTS or k.startswith("decoder_")})
@@ -71,12 +90,38 @@ class CaltLightningModule(L.LightningModule):
         for metric in (self.eval_loss, self.token_accuracy, self.success_rate):
             metric.reset()
 
+    # RNG state travels with the checkpoint and is restored right before the first resumed batch
+    # (after the DataLoader iterator has drawn its seed), so dropout continues as if never stopped.
+    def on_save_checkpoint(self, checkpoint: dict) -> None:
+        checkpoint["calt_rng_states"] = rng_states_for_checkpoint()
+
+    def on_load_checkpoint(self, checkpoint: dict) -> None:
+        self._rng_to_restore = rng_states_from_checkpoint(checkpoint.get("calt_rng_states"))
+
+    def on_train_batch_start(self, batch: Any, batch_idx: int) -> None:
+        if self._rng_to_restore is not None:
+            _set_rng_states(self._rng_to_restore)
+            self._rng_to_restore = None
+
+    def total_training_steps(self) -> int:
+        """Optimizer steps of the whole run, for the schedule. Computed from the DataModule when it is
+        calt's, because asking Lightning (``estimated_stepping_batches``) loads the train loader before a
+        checkpoint's loader state is restored, which would lose the mid-epoch resume position."""
+        trainer = self.trainer
+        if trainer.max_steps and trainer.max_steps > 0:
+            return trainer.max_steps
+        datamodule = trainer.datamodule
+        if hasattr(datamodule, "batches_per_epoch") and trainer.max_epochs and trainer.max_epochs > 0:
+            batches = datamodule.batches_per_epoch(trainer.world_size)
+            return math.ceil(batches / trainer.accumulate_grad_batches) * trainer.max_epochs
+        total = trainer.estimated_stepping_batches
+        return int(total) if math.isfinite(total) else 1
+
     def configure_optimizers(self):
         hp = self.hparams
         groups = parameter_groups(self.model, hp.weight_decay)
         optimizer = build_optimizer(hp.optimizer, groups, hp.learning_rate, (hp.adam_beta1, hp.adam_beta2),
                                     hp.adam_epsilon)
-        total = self.trainer.estimated_stepping_batches
-        total = int(total) if math.isfinite(total) else 1
+        total = self.total_training_steps()
         scheduler = build_scheduler(optimizer, hp.lr_scheduler_type, total, hp.warmup_ratio, hp.warmup_steps)
         return {"optimizer": optimizer, "lr_scheduler": {"scheduler": scheduler, "interval": "step"}}

@@ -27,6 +27,7 @@ class ShardSampler(Sampler[int]):
         self.rank, self.world_size, self.pad = rank, world_size, pad
         self.epoch = 0
         self.skip = 0
+        self.skip_epoch = 0
 
     def set_epoch(self, epoch: int) -> None:
         self.epoch = epoch
@@ -45,7 +46,8 @@ class ShardSampler(Sampler[int]):
         if self.pad and self.size % self.world_size:
             order += order[: self.world_size - self.size % self.world_size]
         indices = order[self.rank :: self.world_size]
-        skip, self.skip = self.skip, 0
+        skip = self.skip if self.epoch == self.skip_epoch else 0
+        self.skip = 0
         return iter(indices[skip:])
 
 
@@ -61,5 +63,8 @@ class ResumableDataLoader(DataLoader):
         return {"epoch": self.sampler.epoch, "batches_done": int(done)}
 
     def load_state_dict(self, state: dict) -> None:
-        self.sampler.set_epoch(state.get("epoch", 0))
-        self.sampler.skip = state.get("batches_done", 0) * (self.batch_size or 1)
+        done = state.get("batches_done", 0)
+        if done >= len(self):  # saved at the end of an epoch: the next one starts afresh
+            return
+        self.sampler.skip_epoch = state.get("epoch", 0)
+        self.sampler.skip = done * (self.batch_size or 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import logging
 import os
 from pathlib import Path
@@ -19,7 +20,9 @@ class _AppendingWriter(ExperimentWriter):
     """Lightning's CSV writer, minus deleting an existing metrics.csv: a resumed run appends to it."""
 
     def _check_log_dir_exists(self) -> None:
-        return None
+        if self._fs.isfile(self.metrics_file_path):
+            with self._fs.open(self.metrics_file_path, "r", newline="") as handle:
+                self.metrics_keys = sorted(csv.DictReader(handle).fieldnames or [])
 
 
 class RunCSVLogger(CSVLogger):

@@ -166,7 +166,8 @@ class Trainer:
         return NEVER, None
 
     def _max_epochs(self) -> int:
-        return max(1, math.ceil(self.args.num_train_epochs))
+        """Whole epochs, or -1 (no epoch limit) when a step budget decides the end."""
+        return -1 if self._max_steps() > 0 else max(1, math.ceil(self.args.num_train_epochs))
 
     def _max_steps(self) -> int:
         args = self.args
