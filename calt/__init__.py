@@ -38,3 +38,7 @@ def __getattr__(name: str):
 
 def __dir__():
     return sorted(__all__)
+
+# Lazy and cheap (no torch): makes transformers' AutoConfig / AutoModelForSeq2SeqLM know calt's generic
+# model as soon as transformers' Auto classes are imported, in any import order.
+from . import models as _models  # noqa: E402,F401

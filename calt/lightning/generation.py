@@ -50,7 +50,7 @@ def generate_eval_set(model, dataset, collate_fn, tokenizer, max_length: int, nu
         batch = collate_fn([data[i] for i in chunk])
         output = model.generate(
             input_ids=batch["input_ids"].to(device), attention_mask=batch["attention_mask"].to(device),
-            max_length=max_length, num_beams=num_beams, do_sample=False,
+            max_new_tokens=max_length, num_beams=num_beams, do_sample=False,
         )
         generated = tokenizer.batch_decode(output, skip_special_tokens=True)
         labels = batch["labels"].clone()

@@ -1,0 +1,256 @@
+"""``calt fit | validate | test``: LightningCLI over calt's LightningModule and DataModule.
+
+It reads the same ``train.yaml`` as ``calt train``: the ``data`` block configures the
+DataModule, the ``model`` block the LightningModule, and the ``train`` block supplies the
+defaults of Lightning's Trainer (epochs, clipping, evaluation and checkpoint schedule,
+devices, precision, the CSV / W&B loggers) and of the optimizer. ``--trainer.*`` flags
+and a ``trainer:`` block override those defaults, as Lightning users expect:
+
+    calt fit --config configs/train.yaml --trainer.max_steps 200 --trainer.devices 2
+    calt fit --config configs/train.yaml --print_config
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from lightning.pytorch.callbacks import LearningRateMonitor, ModelCheckpoint
+from lightning.pytorch.cli import LightningCLI
+from omegaconf import OmegaConf
+
+from calt.lightning.callbacks import GenerationEvaluation, Throughput
+from calt.lightning.datamodule import CaltDataModule
+from calt.lightning.generation import default_max_length
+from calt.lightning.module import CaltLightningModule
+
+# train-block keys that configure the optimizer of the LightningModule
+OPTIMIZER_KEYS = ("learning_rate", "weight_decay", "optimizer", "lr_scheduler_type", "warmup_ratio", "warmup_steps",
+                  "adam_beta1", "adam_beta2", "adam_epsilon")
+NEVER = 10**12  # a validation interval no run reaches (eval_strategy: no)
+
+
+class CaltCLIModule(CaltLightningModule):
+    """The engine's LightningModule, with ``calt test`` scoring the test set like validation does."""
+
+    def test_step(self, batch, batch_idx: int) -> None:
+        self.validation_step(batch, batch_idx)
+
+    def on_test_epoch_end(self) -> None:
+        self.on_validation_epoch_end()
+
+
+class CaltCLIDataModule(CaltDataModule):
+    """The engine's DataModule with a test loader (the eval set), and the IO pipeline's tokenizer."""
+
+    tokenizer: Any = None
+
+    def test_dataloader(self):
+        return self.eval_loader(self.eval_dataset)
+
+
+def calt_model(
+    num_encoder_layers: int,
+    num_encoder_heads: int,
+    num_decoder_layers: int,
+    num_decoder_heads: int,
+    d_model: int,
+    encoder_ffn_dim: int,
+    decoder_ffn_dim: int,
+    max_sequence_length: int,
+    model_type: str = "generic",
+    use_positional_embedding: str | None = None,
+    dropout: float | None = None,
+    activation: str | None = None,
+    init_std: float | None = None,
+    seed: int | None = None,
+    tokenizer: Any = None,
+    learning_rate: float = 5e-5,
+    weight_decay: float = 0.0,
+    optimizer: str = "adamw_torch",
+    lr_scheduler_type: str = "linear",
+    warmup_ratio: float = 0.0,
+    warmup_steps: int = 0,
+    adam_beta1: float = 0.9,
+    adam_beta2: float = 0.999,
+    adam_epsilon: float = 1e-8,
+) -> CaltCLIModule:
+    """The ``model`` block → ``ModelPipeline`` model in a LightningModule (tokenizer and optimizer linked in)."""
+    params = dict(locals())
+    from calt.models import ModelPipeline
+
+    block = {key: value for key, value in params.items()
+             if key not in ("tokenizer", *OPTIMIZER_KEYS) and value is not None}
+    model = ModelPipeline(OmegaConf.create(block), tokenizer=tokenizer).build()
+    return CaltCLIModule(
+        model, learning_rate=learning_rate, weight_decay=weight_decay, optimizer=optimizer,
+        lr_scheduler_type=lr_scheduler_type, warmup_ratio=warmup_ratio, warmup_steps=warmup_steps,
+        adam_beta1=adam_beta1, adam_beta2=adam_beta2, adam_epsilon=adam_epsilon,
+    )
+
+
+def calt_data(
+    lexer_config: str,
+    train_dataset_path: str | None = None,
+    test_dataset_path: str | None = None,
+    num_train_samples: int = -1,
+    num_test_samples: int = -1,
+    validate_train_tokens: bool = False,
+    validate_test_tokens: bool = True,
+    display_samples: int = 0,
+    use_jsonl: bool = False,
+    use_pickle: bool = False,
+    train_dataset_jsonl: str | None = None,
+    test_dataset_jsonl: str | None = None,
+    train_dataset_pickle: str | None = None,
+    test_dataset_pickle: str | None = None,
+    batch_size: int = 8,
+    eval_batch_size: int = 8,
+    num_workers: int = 0,
+    seed: int = 42,
+) -> CaltCLIDataModule:
+    """The ``data`` block → ``IOPipeline`` datasets in a DataModule; batch sizes are the global ones."""
+    params = dict(locals())
+    from calt.io import IOPipeline
+
+    block = {key: value for key, value in params.items()
+             if key not in ("batch_size", "eval_batch_size", "num_workers", "seed")}
+    io_dict = IOPipeline.from_config(OmegaConf.create(block)).build()
+    datamodule = CaltCLIDataModule(
+        io_dict["train_dataset"], io_dict["test_dataset"], io_dict["data_collator"], batch_size=batch_size,
+        eval_batch_size=eval_batch_size, num_workers=num_workers, pin_memory=False, seed=seed,
+    )
+    datamodule.tokenizer = io_dict["tokenizer"]
+    return datamodule
+
+
+def trainer_defaults(args) -> dict[str, Any]:
+    """Lightning Trainer settings that the ``train`` block (``TrainingArguments``) stands for."""
+    from calt.trainer.trainer import default_precision
+
+    devices = args.devices
+    many = (isinstance(devices, int) and devices > 1) or (isinstance(devices, (list, tuple)) and len(devices) > 1)
+    if args.eval_strategy == "steps":
+        val_check_interval, check_every_epoch = args.eval_steps * args.gradient_accumulation_steps, None
+    elif args.eval_strategy == "epoch":
+        val_check_interval, check_every_epoch = 1.0, 1
+    else:
+        val_check_interval, check_every_epoch = NEVER, None
+    return {
+        "accelerator": args.accelerator,
+        "devices": devices,
+        "num_nodes": args.num_nodes,
+        "strategy": args.strategy or ("ddp" if many or args.num_nodes > 1 else "auto"),
+        "precision": args.precision or default_precision(args.accelerator),
+        "max_epochs": max(1, math.ceil(args.num_train_epochs)),
+        "max_steps": args.max_steps,
+        "gradient_clip_val": args.max_grad_norm or None,
+        "accumulate_grad_batches": args.gradient_accumulation_steps,
+        "log_every_n_steps": args.logging_steps,
+        "val_check_interval": val_check_interval,
+        "check_val_every_n_epoch": check_every_epoch,
+        "num_sanity_val_steps": 0,
+        "default_root_dir": args.output_dir,
+        "enable_model_summary": False,
+        "use_distributed_sampler": False,  # the DataModule shards per rank itself
+        "enable_progress_bar": not args.disable_tqdm,
+        "callbacks": [_checkpoint_callback(args), LearningRateMonitor(logging_interval="step"), Throughput()],
+    }
+
+
+def _checkpoint_callback(args) -> ModelCheckpoint:
+    keep = -1 if args.save_total_limit is None else args.save_total_limit
+    saving = args.save_strategy != "no"
+    common = dict(dirpath=f"{args.output_dir}/checkpoints", save_last=saving, monitor="step", mode="max",
+                  save_top_k=keep if saving else 0, enable_version_counter=False, auto_insert_metric_name=False)
+    if args.save_strategy == "epoch":
+        return ModelCheckpoint(filename="epoch-{epoch}-step-{step}", every_n_epochs=1, **common)
+    return ModelCheckpoint(filename="step-{step}", every_n_train_steps=args.save_steps, **common)
+
+
+class CaltLightningCLI(LightningCLI):
+    """LightningCLI whose config is train.yaml: ``data``/``model`` blocks, a ``train`` block, optional ``wandb``."""
+
+    def add_arguments_to_parser(self, parser) -> None:
+        parser.add_argument("--train", type=dict | None, default=None, help="the train block of train.yaml")
+        parser.add_argument("--wandb", type=dict | None, default=None, help="Weights & Biases settings")
+        parser.link_arguments("data", "model.tokenizer", compute_fn=lambda data: data.tokenizer,
+                              apply_on="instantiate")
+        for key in OPTIMIZER_KEYS:
+            parser.link_arguments("train", f"model.{key}", compute_fn=_train_value(key))
+        parser.link_arguments("train", "data.batch_size", compute_fn=_train_value("batch_size"))
+        parser.link_arguments("train", "data.eval_batch_size", compute_fn=_train_value("test_batch_size"))
+        parser.link_arguments("train", "data.num_workers", compute_fn=_train_value("num_workers"))
+        parser.link_arguments("train", "data.seed", compute_fn=_train_value("seed"))
+
+    def instantiate_trainer(self, **kwargs: Any):
+        """Lightning's Trainer plus calt's loggers (unless ``--trainer.logger`` is given) and generation evaluation."""
+        from calt.trainer.loggers import build_loggers
+
+        args = _training_arguments(self._get(self.config, "train"))
+        if self._get(self.config, "trainer", default={}).get("logger") in (None, True):
+            kwargs["logger"] = build_loggers(args.output_dir, self._get(self.config, "wandb"))
+        trainer = super().instantiate_trainer(**kwargs)
+        self._split_batches_over_devices(args, trainer.world_size)
+        data = self.datamodule
+        if data.eval_dataset is not None and len(data.eval_dataset) > 0:
+            trainer.callbacks.append(GenerationEvaluation(
+                data.eval_dataset, data.collate_fn, data.tokenizer, args.output_dir,
+                args.generation_max_length or default_max_length(data.eval_dataset), args.num_beams,
+                data.eval_batch_size,
+            ))
+        return trainer
+
+    def _split_batches_over_devices(self, args, world_size: int) -> None:
+        """The train block's batch sizes are totals per optimizer step; each device gets its share."""
+        args.world_size = world_size
+        args.validate()  # says which multiple to choose when batch_size does not split evenly
+        self.datamodule.batch_size = args.per_device_train_batch_size
+        self.datamodule.eval_batch_size = args.per_device_eval_batch_size
+
+
+def _train_value(key: str):
+    def compute(train: dict | None) -> Any:
+        return getattr(_training_arguments(train), key)
+
+    return compute
+
+
+def _training_arguments(train: dict | None):
+    from calt.trainer.arguments import TrainingArguments
+
+    args = TrainingArguments.from_config(dict(train or {}), require=False)
+    if args.test_batch_size is None:
+        args.test_batch_size = args.batch_size
+    return args
+
+
+def _config_path(argv: Sequence[str]) -> str | None:
+    """The ``--config`` file on the command line (``--config X`` or ``--config=X``), the first one."""
+    for index, arg in enumerate(argv):
+        if arg == "--config" and index + 1 < len(argv):
+            return argv[index + 1]
+        if arg.startswith("--config="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def run_lightning_cli(argv: Sequence[str]) -> CaltLightningCLI:
+    """Run ``fit | validate | test`` with ``argv`` (subcommand first); the train block seeds the Trainer."""
+    train_config: dict = {}
+    path = _config_path(argv)
+    if path is not None:
+        from calt.cli import load_config
+
+        train_config = dict(OmegaConf.to_container(load_config(path), resolve=True).get("train") or {})
+    args = _training_arguments(train_config)
+    return CaltLightningCLI(
+        model_class=calt_model,
+        datamodule_class=calt_data,
+        args=None if list(argv) == sys.argv[1:] else list(argv),  # LightningCLI warns when given both
+        trainer_defaults=trainer_defaults(args),
+        seed_everything_default=args.seed,
+        save_config_kwargs={"overwrite": True},
+    )

@@ -1,0 +1,116 @@
+"""`ModelRegistry`: model type name -> (model class, config class, ``model``-block mapping)."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from transformers import PretrainedConfig, PreTrainedModel
+
+ConfigMapping = Callable[[Any, Any], PretrainedConfig]
+"""``fn(model_cfg, tokenizer) -> PretrainedConfig``: turns the ``model`` block into a model config."""
+
+
+class ModelRegistry:
+    """Creates models by type name (case-insensitive); ``generic``/``transformer``/``calt`` and ``bart`` built in.
+
+    Example::
+
+        registry = ModelRegistry()
+        registry.register("mine", MyModel, MyConfig)
+        registry.register_config_mapping("mine", lambda model_cfg, tokenizer: MyConfig(...))
+        model = registry.create_from_config(cfg.model, tokenizer)   # cfg.model.model_type == "mine"
+    """
+
+    def __init__(self) -> None:
+        self._models: dict[str, tuple[type[PreTrainedModel], type[PretrainedConfig]]] = {}
+        self._config_mappings: dict[str, ConfigMapping] = {}
+        self._register_defaults()
+
+    def _register_defaults(self) -> None:
+        from transformers import BartConfig, BartForConditionalGeneration
+
+        from .bart.config_mapping import create_bart_config
+        from .generic import Transformer, TransformerConfig, create_transformer_config
+
+        for name in ("generic", "transformer", "calt"):
+            self.register(name, Transformer, TransformerConfig)
+            self.register_config_mapping(name, create_transformer_config)
+        self.register("bart", BartForConditionalGeneration, BartConfig)
+        self.register_config_mapping("bart", create_bart_config)
+
+    def register(self, model_name: str, model_class: type[PreTrainedModel], config_class: type[PretrainedConfig]) -> None:
+        """Make ``model_name`` build ``model_class`` from a ``config_class`` instance (replaces an earlier entry)."""
+        self._models[_key(model_name)] = (model_class, config_class)
+
+    def register_config_mapping(self, model_name: str, mapping_func: ConfigMapping) -> None:
+        """Use ``mapping_func(model_cfg, tokenizer)`` to turn the ``model`` block into ``model_name``'s config."""
+        self._config_mappings[_key(model_name)] = mapping_func
+
+    def list_models(self) -> list[str]:
+        """Registered type names, in registration order."""
+        return list(self._models)
+
+    def _lookup(self, model_name: Any) -> tuple[str, type[PreTrainedModel], type[PretrainedConfig]]:
+        key = _key(model_name)
+        if key not in self._models:
+            raise ValueError(f"Unsupported model type: {model_name!r}. Supported types: {self.list_models()}")
+        return (key, *self._models[key])
+
+    def create(self, model_name: str | None = None, model_config: PretrainedConfig | None = None) -> PreTrainedModel:
+        """A model from a ready config; ``model_name`` defaults to ``model_config.model_type``."""
+        if model_config is None:
+            raise ValueError("ModelRegistry.create needs model_config (a PretrainedConfig instance).")
+        if model_name is None:
+            model_name = getattr(model_config, "model_type", None)
+            if not model_name:
+                raise ValueError("ModelRegistry.create: pass model_name; model_config has no model_type to infer it from.")
+        key, model_class, config_class = self._lookup(model_name)
+        if not isinstance(model_config, config_class):
+            raise ValueError(
+                f"ModelRegistry.create: model type {key!r} needs a {config_class.__name__}, "
+                f"got {type(model_config).__name__}."
+            )
+        return model_class(model_config)
+
+    def create_from_config(self, model_config: Any, tokenizer=None, model_name: str | None = None) -> PreTrainedModel:
+        """A model from the ``model`` block of train.yaml; the type is ``model_name`` or ``model_config.model_type``."""
+        if model_name is None:
+            model_name = model_config.get("model_type") if hasattr(model_config, "get") else getattr(model_config, "model_type", None)
+            if model_name is None:
+                raise ValueError(
+                    f"model config: required key 'model_type' is missing; set model.model_type to one of {self.list_models()}."
+                )
+        key, model_class, _ = self._lookup(model_name)
+        mapping = self._config_mappings.get(key)
+        if mapping is None:
+            raise ValueError(
+                f"No config mapping registered for model type {key!r}; call register_config_mapping({key!r}, fn)."
+            )
+        return model_class(mapping(model_config, tokenizer))
+
+
+def _key(model_name: Any) -> str:
+    if not isinstance(model_name, str):
+        raise ValueError(f"Model type must be a string, got {model_name!r}.")
+    return model_name.strip().lower()
+
+
+_default_registry: ModelRegistry | None = None
+
+
+def default_registry() -> ModelRegistry:
+    """The process-wide registry used by :func:`get_model`, :func:`get_model_from_config` and ``ModelPipeline``."""
+    global _default_registry
+    if _default_registry is None:
+        _default_registry = ModelRegistry()
+    return _default_registry
+
+
+def get_model(model_name: str | None = None, model_config: PretrainedConfig | None = None) -> PreTrainedModel:
+    """:meth:`ModelRegistry.create` on the default registry."""
+    return default_registry().create(model_name=model_name, model_config=model_config)
+
+
+def get_model_from_config(model_config: Any, tokenizer=None, model_name: str | None = None) -> PreTrainedModel:
+    """:meth:`ModelRegistry.create_from_config` on the default registry."""
+    return default_registry().create_from_config(model_config, tokenizer=tokenizer, model_name=model_name)

@@ -1,0 +1,204 @@
+"""Building blocks of the generic Transformer: attention through ``scaled_dot_product_attention``,
+the key/value cache used by incremental decoding, and pre-norm encoder and decoder blocks."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .configuration import TransformerConfig
+from .positional import RotaryEmbedding
+
+ACTIVATION_FUNCTIONS = {
+    "relu": F.relu,
+    "gelu": F.gelu,
+    "gelu_new": lambda x: F.gelu(x, approximate="tanh"),
+    "silu": F.silu,
+    "tanh": torch.tanh,
+}
+
+
+class KeyValueCache:
+    """Self-attention keys/values of one decoder layer, preallocated for the whole decode and filled one step at a time."""
+
+    def __init__(self, batch_size: int, num_heads: int, capacity: int, head_dim: int, like: torch.Tensor):
+        shape = (batch_size, num_heads, capacity, head_dim)
+        self.keys = like.new_empty(shape)
+        self.values = like.new_empty(shape)
+        self.length = 0
+
+    def append(self, keys: torch.Tensor, values: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Store the new (B, H, n, Dh) keys/values and return everything cached so far."""
+        end = self.length + keys.size(2)
+        if end > self.keys.size(2):
+            raise RuntimeError(f"KeyValueCache overflow: {end} positions, capacity {self.keys.size(2)}.")
+        self.keys[:, :, self.length : end] = keys
+        self.values[:, :, self.length : end] = values
+        self.length = end
+        return self.keys[:, :, :end], self.values[:, :, :end]
+
+    def reorder(self, rows: torch.Tensor) -> None:
+        """Make row i hold what row ``rows[i]`` held (beam search), in place."""
+        self.keys[:, :, : self.length] = self.keys[rows, :, : self.length]
+        self.values[:, :, : self.length] = self.values[rows, :, : self.length]
+
+    def keep_rows(self, rows: torch.Tensor) -> None:
+        """Drop every row not in ``rows`` (finished sequences leave the batch)."""
+        self.keys = self.keys[rows]
+        self.values = self.values[rows]
+
+
+def split_heads(x: torch.Tensor, num_heads: int) -> torch.Tensor:
+    """(B, L, D) -> (B, H, L, D/H)."""
+    batch, length, width = x.shape
+    return x.view(batch, length, num_heads, width // num_heads).transpose(1, 2)
+
+
+def merge_heads(x: torch.Tensor) -> torch.Tensor:
+    """(B, H, L, Dh) -> (B, L, H*Dh)."""
+    batch, heads, length, head_dim = x.shape
+    return x.transpose(1, 2).reshape(batch, length, heads * head_dim)
+
+
+class SelfAttention(nn.Module):
+    """Multi-head self-attention with one fused q/k/v projection and optional rotary positions."""
+
+    def __init__(self, d_model: int, num_heads: int, dropout: float, bias: bool, rotary: RotaryEmbedding | None):
+        super().__init__()
+        self.num_heads = num_heads
+        self.dropout = dropout
+        self.qkv_proj = nn.Linear(d_model, 3 * d_model, bias=bias)
+        self.out_proj = nn.Linear(d_model, d_model, bias=bias)
+        self.rotary = rotary
+
+    def forward(self, x, attn_mask=None, is_causal=False, cache: KeyValueCache | None = None, offset: int = 0):
+        """Attend ``x`` (B, L, D) to itself; with ``cache``, to everything decoded before it as well."""
+        q, k, v = (split_heads(part, self.num_heads) for part in self.qkv_proj(x).chunk(3, dim=-1))
+        if self.rotary is not None:
+            q, k = self.rotary(q, offset), self.rotary(k, offset)
+        if cache is not None:
+            k, v = cache.append(k, v)
+        out = F.scaled_dot_product_attention(
+            q, k, v, attn_mask=attn_mask, is_causal=is_causal, dropout_p=self.dropout if self.training else 0.0
+        )
+        return self.out_proj(merge_heads(out))
+
+
+class CrossAttention(nn.Module):
+    """Multi-head attention from decoder positions to the encoder output ("memory")."""
+
+    def __init__(self, d_model: int, num_heads: int, dropout: float, bias: bool):
+        super().__init__()
+        self.num_heads = num_heads
+        self.dropout = dropout
+        self.q_proj = nn.Linear(d_model, d_model, bias=bias)
+        self.kv_proj = nn.Linear(d_model, 2 * d_model, bias=bias)
+        self.out_proj = nn.Linear(d_model, d_model, bias=bias)
+
+    def project_memory(self, memory: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Keys and values of the memory, (B, H, S, Dh) each; computed once per generate call."""
+        k, v = self.kv_proj(memory).chunk(2, dim=-1)
+        return split_heads(k, self.num_heads), split_heads(v, self.num_heads)
+
+    def forward(self, x, memory_kv: tuple[torch.Tensor, torch.Tensor], memory_mask=None):
+        """Attend ``x`` (B, L, D) to the projected memory."""
+        q = split_heads(self.q_proj(x), self.num_heads)
+        out = F.scaled_dot_product_attention(
+            q, *memory_kv, attn_mask=memory_mask, dropout_p=self.dropout if self.training else 0.0
+        )
+        return self.out_proj(merge_heads(out))
+
+
+class FeedForward(nn.Module):
+    """Position-wise two-layer MLP."""
+
+    def __init__(self, d_model: int, ffn_dim: int, activation: str, dropout: float, bias: bool):
+        super().__init__()
+        self.fc_in = nn.Linear(d_model, ffn_dim, bias=bias)
+        self.fc_out = nn.Linear(ffn_dim, d_model, bias=bias)
+        self.activation = ACTIVATION_FUNCTIONS[activation]
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.fc_out(self.dropout(self.activation(self.fc_in(x))))
+
+
+class EncoderLayer(nn.Module):
+    """Pre-norm block: x + SelfAttn(LN(x)), then x + FFN(LN(x))."""
+
+    def __init__(self, config: TransformerConfig, rotary: RotaryEmbedding | None):
+        super().__init__()
+        d, eps = config.d_model, config.layer_norm_eps
+        self.self_attn_norm = nn.LayerNorm(d, eps=eps)
+        self.self_attn = SelfAttention(d, config.attention_heads, config.dropout, config.bias, rotary)
+        self.ffn_norm = nn.LayerNorm(d, eps=eps)
+        self.ffn = FeedForward(d, config.dim_feedforward, config.activation, config.dropout, config.bias)
+        self.dropout = nn.Dropout(config.dropout)
+
+    def forward(self, x: torch.Tensor, attn_mask: torch.Tensor | None) -> torch.Tensor:
+        x = x + self.dropout(self.self_attn(self.self_attn_norm(x), attn_mask=attn_mask))
+        return x + self.dropout(self.ffn(self.ffn_norm(x)))
+
+
+class DecoderLayer(nn.Module):
+    """Pre-norm block: causal self-attention, cross-attention to the memory, then the FFN."""
+
+    def __init__(self, config: TransformerConfig, rotary: RotaryEmbedding | None):
+        super().__init__()
+        d, eps, heads = config.d_model, config.layer_norm_eps, config.decoder_attention_heads
+        self.self_attn_norm = nn.LayerNorm(d, eps=eps)
+        self.self_attn = SelfAttention(d, heads, config.dropout, config.bias, rotary)
+        self.cross_attn_norm = nn.LayerNorm(d, eps=eps)
+        self.cross_attn = CrossAttention(d, heads, config.dropout, config.bias)
+        self.ffn_norm = nn.LayerNorm(d, eps=eps)
+        self.ffn = FeedForward(d, config.decoder_ffn_dim, config.activation, config.dropout, config.bias)
+        self.dropout = nn.Dropout(config.dropout)
+
+    def forward(self, x, memory_kv, memory_mask=None, self_mask=None, is_causal=False, cache=None, offset=0):
+        """``is_causal``/``self_mask`` for full sequences; ``cache``/``offset`` for one decoding step."""
+        h = self.self_attn(self.self_attn_norm(x), attn_mask=self_mask, is_causal=is_causal, cache=cache, offset=offset)
+        x = x + self.dropout(h)
+        x = x + self.dropout(self.cross_attn(self.cross_attn_norm(x), memory_kv, memory_mask))
+        return x + self.dropout(self.ffn(self.ffn_norm(x)))
+
+
+class Encoder(nn.Module):
+    """Embedding norm, the encoder blocks and a final norm (pre-norm stacks need one)."""
+
+    def __init__(self, config: TransformerConfig, rotary: RotaryEmbedding | None):
+        super().__init__()
+        eps = config.layer_norm_eps
+        self.embed_norm = nn.LayerNorm(config.d_model, eps=eps) if config.embedding_layer_norm else nn.Identity()
+        self.layers = nn.ModuleList(EncoderLayer(config, rotary) for _ in range(config.num_encoder_layers))
+        self.final_norm = nn.LayerNorm(config.d_model, eps=eps)
+        self.dropout = nn.Dropout(config.dropout)
+
+    def forward(self, embeddings: torch.Tensor, attn_mask: torch.Tensor | None) -> torch.Tensor:
+        x = self.dropout(self.embed_norm(embeddings))
+        for layer in self.layers:
+            x = layer(x, attn_mask)
+        return self.final_norm(x)
+
+
+class Decoder(nn.Module):
+    """Embedding norm, the decoder blocks and a final norm."""
+
+    def __init__(self, config: TransformerConfig, rotary: RotaryEmbedding | None):
+        super().__init__()
+        eps = config.layer_norm_eps
+        self.embed_norm = nn.LayerNorm(config.d_model, eps=eps) if config.embedding_layer_norm else nn.Identity()
+        self.layers = nn.ModuleList(DecoderLayer(config, rotary) for _ in range(config.num_decoder_layers))
+        self.final_norm = nn.LayerNorm(config.d_model, eps=eps)
+        self.dropout = nn.Dropout(config.dropout)
+
+    def project_memory(self, memory: torch.Tensor) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        """Cross-attention keys/values of every layer."""
+        return [layer.cross_attn.project_memory(memory) for layer in self.layers]
+
+    def forward(self, embeddings, memory_kv, memory_mask=None, self_mask=None, is_causal=False, caches=None, offset=0):
+        x = self.dropout(self.embed_norm(embeddings))
+        for i, layer in enumerate(self.layers):
+            cache = caches[i] if caches is not None else None
+            x = layer(x, memory_kv[i], memory_mask, self_mask, is_causal, cache, offset)
+        return self.final_norm(x)

@@ -1,0 +1,243 @@
+"""`Transformer`: calt's generic encoder–decoder as a HuggingFace ``PreTrainedModel``.
+
+Pre-norm blocks, attention through ``scaled_dot_product_attention`` (fused kernels on GPU), one token
+embedding shared by encoder and decoder, an untied LM head, and incremental decoding with cached
+keys/values (see :mod:`calt.models.generic.generation`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from transformers import PreTrainedModel
+from transformers.modeling_outputs import Seq2SeqLMOutput
+
+from .configuration import TransformerConfig
+from .generation import generate_sequences
+from .layers import Decoder, Encoder, KeyValueCache
+from .positional import LearnedPositionalEmbedding, RotaryEmbedding, build_additive_positional_embedding
+
+
+@dataclass
+class DecodingState:
+    """What incremental decoding keeps between steps: per-layer memory keys/values and self-attention caches."""
+
+    memory_kv: list[tuple[torch.Tensor, torch.Tensor]]
+    memory_mask: torch.Tensor | None
+    caches: list[KeyValueCache]
+
+    @property
+    def length(self) -> int:
+        """Number of decoder positions already processed."""
+        return self.caches[0].length if self.caches else 0
+
+    def reorder(self, rows: torch.Tensor) -> None:
+        """Beam search: row i continues the hypothesis that was in row ``rows[i]``."""
+        for cache in self.caches:
+            cache.reorder(rows)
+
+    def keep_rows(self, rows: torch.Tensor) -> None:
+        """Keep only ``rows`` of the batch (others have finished)."""
+        self.memory_kv = [(k[rows], v[rows]) for k, v in self.memory_kv]
+        self.memory_mask = None if self.memory_mask is None else self.memory_mask[rows]
+        for cache in self.caches:
+            cache.keep_rows(rows)
+
+
+def key_padding_mask(attention_mask: torch.Tensor | None) -> torch.Tensor | None:
+    """(B, S) 1/0 mask -> boolean (B, 1, 1, S), True where attention is allowed."""
+    if attention_mask is None:
+        return None
+    return attention_mask.bool()[:, None, None, :]
+
+
+def causal_padding_mask(decoder_attention_mask: torch.Tensor) -> torch.Tensor:
+    """Causal mask combined with decoder key padding; each position may always see itself (no empty rows)."""
+    length = decoder_attention_mask.size(1)
+    device = decoder_attention_mask.device
+    causal = torch.ones(length, length, dtype=torch.bool, device=device).tril()
+    mask = causal & decoder_attention_mask.bool()[:, None, None, :]
+    return mask | torch.eye(length, dtype=torch.bool, device=device)
+
+
+def shift_tokens_right(labels: torch.Tensor, pad_token_id: int, decoder_start_token_id: int) -> torch.Tensor:
+    """Decoder inputs from labels (HF convention): prepend the start token, drop the last, -100 -> PAD."""
+    shifted = labels.new_empty(labels.shape)
+    shifted[:, 1:] = labels[:, :-1]
+    shifted[:, 0] = decoder_start_token_id
+    return shifted.masked_fill(shifted == -100, pad_token_id)
+
+
+class Transformer(PreTrainedModel):
+    """Encoder–decoder Transformer for symbolic seq2seq tasks; see :class:`TransformerConfig` for its options."""
+
+    config_class = TransformerConfig
+    main_input_name = "input_ids"
+    _supports_sdpa = True
+
+    def __init__(self, config: TransformerConfig):
+        super().__init__(config)
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(config.seed)  # the same seed builds the same weights, without touching global RNG
+            head_dim = config.d_model // config.attention_heads
+            kind = config.use_positional_embedding
+            encoder_rotary = RotaryEmbedding(head_dim, config.rope_theta) if kind == "rope" else None
+            decoder_head_dim = config.d_model // config.decoder_attention_heads
+            decoder_rotary = RotaryEmbedding(decoder_head_dim, config.rope_theta) if kind == "rope" else None
+            self.embed_tokens = nn.Embedding(config.vocab_size, config.d_model)
+            self.embed_positions = build_additive_positional_embedding(kind, config.max_input_len, config.d_model)
+            self.encoder = Encoder(config, encoder_rotary)
+            self.decoder = Decoder(config, decoder_rotary)
+            self.lm_head = nn.Linear(config.d_model, config.vocab_size, bias=False)
+            self.post_init()
+
+    def _init_weights(self, module: nn.Module) -> None:
+        """Normal(0, init_std) for linear, embedding and positional weights; LayerNorms to identity."""
+        std = self.config.init_std
+        if isinstance(module, (nn.Linear, nn.Embedding)):
+            nn.init.normal_(module.weight, mean=0.0, std=std)
+            if getattr(module, "bias", None) is not None:
+                nn.init.zeros_(module.bias)
+        elif isinstance(module, nn.LayerNorm):
+            nn.init.ones_(module.weight)
+            nn.init.zeros_(module.bias)
+        elif isinstance(module, LearnedPositionalEmbedding):
+            nn.init.normal_(module.weight, mean=0.0, std=std)
+
+    def get_input_embeddings(self) -> nn.Embedding:
+        return self.embed_tokens
+
+    def set_input_embeddings(self, value: nn.Embedding) -> None:
+        self.embed_tokens = value
+
+    def get_output_embeddings(self) -> nn.Linear:
+        return self.lm_head
+
+    def set_output_embeddings(self, value: nn.Linear) -> None:
+        self.lm_head = value
+
+    def _check_length(self, ids: torch.Tensor, name: str, offset: int = 0) -> None:
+        longest = offset + ids.size(1)
+        if longest > self.config.max_input_len:
+            raise ValueError(
+                f"{name} has {longest} positions but this model accepts at most max_sequence_length="
+                f"{self.config.max_input_len} (config.max_input_len). Shorten the sequences, or rebuild the "
+                "model with a larger model.max_sequence_length."
+            )
+
+    def embed(self, ids: torch.Tensor, offset: int = 0) -> torch.Tensor:
+        """Token embeddings plus additive positions (learned/sinusoidal) starting at ``offset``."""
+        embeddings = self.embed_tokens(ids)
+        if self.embed_positions is not None:
+            embeddings = self.embed_positions(embeddings, offset)
+        return embeddings
+
+    def encode(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None) -> torch.Tensor:
+        """Encoder output (B, S, D) for ``input_ids``; padded positions are masked out of attention."""
+        self._check_length(input_ids, "input_ids")
+        return self.encoder(self.embed(input_ids), key_padding_mask(attention_mask))
+
+    def forward(
+        self,
+        input_ids: torch.LongTensor | None = None,
+        attention_mask: torch.Tensor | None = None,
+        decoder_input_ids: torch.LongTensor | None = None,
+        decoder_attention_mask: torch.Tensor | None = None,
+        labels: torch.LongTensor | None = None,
+        encoder_outputs: torch.Tensor | tuple | None = None,
+        return_dict: bool | None = None,
+        **kwargs,
+    ) -> Seq2SeqLMOutput | tuple:
+        """Teacher-forced pass: logits (B, T, V) for every decoder position, and the mean cross-entropy
+        over ``labels != -100`` when labels are given (decoder inputs are derived from labels if absent)."""
+        if input_ids is None and encoder_outputs is None:
+            raise ValueError("Transformer.forward needs input_ids (or encoder_outputs).")
+        if decoder_input_ids is None:
+            if labels is None:
+                raise ValueError("Transformer.forward needs decoder_input_ids or labels.")
+            decoder_input_ids = shift_tokens_right(labels, self.config.pad_token_id, self.config.decoder_start_token_id)
+        if encoder_outputs is None:
+            memory = self.encode(input_ids, attention_mask)
+        else:
+            memory = encoder_outputs[0] if isinstance(encoder_outputs, (tuple, list)) else encoder_outputs
+            memory = getattr(memory, "last_hidden_state", memory)
+        self._check_length(decoder_input_ids, "decoder_input_ids")
+        self_mask = None if decoder_attention_mask is None else causal_padding_mask(decoder_attention_mask)
+        hidden = self.decoder(
+            self.embed(decoder_input_ids),
+            self.decoder.project_memory(memory),
+            memory_mask=key_padding_mask(attention_mask),
+            self_mask=self_mask,
+            is_causal=self_mask is None,
+        )
+        logits = self.lm_head(hidden)
+        loss = None
+        if labels is not None:
+            loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)).float(), labels.reshape(-1), ignore_index=-100)
+        return_dict = return_dict if return_dict is not None else self.config.return_dict
+        if not return_dict:
+            return (loss, logits, memory) if loss is not None else (logits, memory)
+        return Seq2SeqLMOutput(loss=loss, logits=logits, encoder_last_hidden_state=memory)
+
+    def start_decoding(self, memory: torch.Tensor, attention_mask: torch.Tensor | None, capacity: int) -> DecodingState:
+        """Project the memory for every decoder layer once and allocate caches for ``capacity`` positions."""
+        self._check_length(memory.new_empty(1, capacity), "the decoded sequence (max_length + 1)")
+        batch = memory.size(0)
+        caches = [
+            KeyValueCache(batch, layer.self_attn.num_heads, capacity, self.config.d_model // layer.self_attn.num_heads, memory)
+            for layer in self.decoder.layers
+        ]
+        return DecodingState(self.decoder.project_memory(memory), key_padding_mask(attention_mask), caches)
+
+    def decode_step(self, state: DecodingState, tokens: torch.Tensor) -> torch.Tensor:
+        """Feed the next token of every row, (B,) or (B, 1); return next-token logits (B, V)."""
+        offset = state.length
+        hidden = self.decoder(
+            self.embed(tokens.view(-1, 1), offset),
+            state.memory_kv,
+            memory_mask=state.memory_mask,
+            caches=state.caches,
+            offset=offset,
+        )
+        return self.lm_head(hidden[:, -1])
+
+    @torch.no_grad()
+    def generate(
+        self,
+        input_ids: torch.LongTensor,
+        attention_mask: torch.Tensor | None = None,
+        max_length: int = 100,
+        num_beams: int = 1,
+        temperature: float = 1.0,
+        do_sample: bool = False,
+        pad_token_id: int | None = None,
+        eos_token_id: int | None = None,
+        **kwargs,
+    ) -> torch.LongTensor:
+        """Decode up to ``max_length`` tokens after the start token (BOS), greedily, by sampling
+        (``do_sample``, ``temperature``, ``top_k``) or by beam search (``num_beams > 1``, ``length_penalty``).
+
+        Returns (B, L) ids that start with BOS; a row that has emitted EOS continues with PAD, and decoding
+        stops once every row has finished. ``max_new_tokens`` overrides ``max_length``; ``use_cache`` and
+        ``synced_gpus`` are accepted and ignored; other keywords raise TypeError.
+        """
+        return generate_sequences(
+            self,
+            input_ids,
+            attention_mask=attention_mask,
+            max_length=max_length,
+            num_beams=num_beams,
+            temperature=temperature,
+            do_sample=do_sample,
+            pad_token_id=pad_token_id,
+            eos_token_id=eos_token_id,
+            **kwargs,
+        )
+
+
+from ..auto_registration import register_model_if_loaded  # noqa: E402
+
+register_model_if_loaded()
