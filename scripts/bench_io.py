@@ -1,7 +1,9 @@
 """Benchmark of calt.io: build (lex + encode) and one epoch of collated batches.
 
 Writes N GF(17) cumulative-sum lines (``13,1,8,16 # 13,14,5,4``) into a temp folder, then prints:
-cold build, cached build (Arrow, memory mapped) and batches of 64 per second — on one CPU core.
+cold build, cached build (Arrow, memory mapped) and batches of 64 per second — on one CPU core
+(pin it with ``taskset -c 0``). Both wall-clock and CPU-time rates are printed: on a shared
+machine the CPU-time rate is the closer estimate of one free core.
     python scripts/bench_io.py [--lines 200000] [--original /work/refvenv/bin/python]
 """
 
@@ -52,17 +54,32 @@ def bench_calt(folder: Path) -> None:
     cfg = {"lexer_config": str(folder / "lexer.yaml"), "train_dataset_path": str(folder / "train.txt"),
            "test_dataset_path": str(folder / "test.txt"), "cache_min_samples": 1}
     for label in ("cold build", "cached build"):
-        start = time.perf_counter()
-        io_dict = IOPipeline.from_config(cfg).build()
-        seconds = time.perf_counter() - start
-        count = len(io_dict["train_dataset"])
-        print(f"{label:14s} {count:>8d} samples {seconds:6.2f} s  {count / seconds:>10,.0f} samples/s")
+        with Timer(label) as timer:
+            io_dict = IOPipeline.from_config(cfg).build()
+        timer.report(len(io_dict["train_dataset"]))
     loader = DataLoader(io_dict["train_dataset"].encoded(), batch_size=64, shuffle=True,
                         collate_fn=io_dict["data_collator"])
-    start = time.perf_counter()
-    seen = sum(batch["input_ids"].shape[0] for batch in loader)
-    seconds = time.perf_counter() - start
-    print(f"{'epoch, bs 64':14s} {seen:>8d} samples {seconds:6.2f} s  {seen / seconds:>10,.0f} samples/s")
+    with Timer("epoch, bs 64") as timer:
+        seen = sum(batch["input_ids"].shape[0] for batch in loader)
+    timer.report(seen)
+
+
+class Timer:
+    """Wall and CPU time of a block; on a shared machine the CPU-time rate is the one-core figure."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+
+    def __enter__(self) -> "Timer":
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.wall, self.cpu = time.perf_counter() - self.wall, time.process_time() - self.cpu
+
+    def report(self, count: int, note: str = "") -> None:
+        print(f"{self.label:14s} {count:>8d} samples  wall {self.wall:6.2f} s {count / self.wall:>10,.0f}/s  "
+              f"cpu {self.cpu:6.2f} s {count / self.cpu:>10,.0f}/s{note}")
 
 
 ORIGINAL = """
@@ -72,12 +89,14 @@ from calt.io.vocabulary.config import VocabConfig
 vc = VocabConfig([], {}).from_config({"range": {"n": ["", 0, 16]}, "misc": [","]})
 lexer = UnifiedLexer(vc, NumberPolicy(sign=False, digit_group=0, allow_float=False))
 lines = open(sys.argv[1]).read().splitlines()[:20000]
-start = time.perf_counter()
+wall, cpu = time.perf_counter(), time.process_time()
 for line in lines:
     p, a = line.split("#")
     lexer.encode(p); lexer.encode(a)
-s = time.perf_counter() - start
-print(f"{'original lexer':14s} {len(lines):>8d} samples {s:6.2f} s  {len(lines) / s:>10,.0f} samples/s (per-item lexing)")
+wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+n = len(lines)
+print(f"{'original lexer':14s} {n:>8d} samples  wall {wall:6.2f} s {n / wall:>10,.0f}/s  "
+      f"cpu {cpu:6.2f} s {n / cpu:>10,.0f}/s (per-item lexing)")
 """
 
 

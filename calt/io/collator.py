@@ -7,6 +7,9 @@ from typing import Any
 import numpy as np
 import torch
 
+from .dataset import EncodedBatch
+from .token_store import TokenIdStore
+
 IGNORE_INDEX = -100
 
 
@@ -36,8 +39,12 @@ class StandardDataCollator:
         self.pad_id = tokenizer.pad_token_id
 
     def __call__(self, batch: list[dict[str, Any]]) -> dict[str, torch.Tensor]:
-        if not batch:
+        if not len(batch):
             raise ValueError("cannot collate an empty batch")
+        if isinstance(batch, EncodedBatch):  # straight from the DataLoader: pad in one gather
+            input_ids, attention_mask = _padded(batch.input_ids, batch.indices, self.pad_id)
+            target, target_mask = _padded(batch.target_ids, batch.indices, self.pad_id)
+            return _seq2seq_fields(input_ids, attention_mask, target, target_mask)
         if "input_ids" in batch[0]:
             sources = [item["input_ids"] for item in batch]
             targets = [item["target_ids"] for item in batch]
@@ -52,15 +59,7 @@ class StandardDataCollator:
             }
         input_ids, attention_mask = pad_ids(sources, self.pad_id)
         target, target_mask = pad_ids(targets, self.pad_id)
-        labels = target[:, 1:].clone()
-        labels[target_mask[:, 1:] == 0] = IGNORE_INDEX
-        out = {
-            "input_ids": input_ids,
-            "attention_mask": attention_mask,
-            "decoder_input_ids": target[:, :-1],
-            "decoder_attention_mask": target_mask[:, :-1],
-            "labels": labels,
-        }
+        out = _seq2seq_fields(input_ids, attention_mask, target, target_mask)
         for key, ids in extras.items():
             padded, _ = pad_ids(ids, self.pad_id)
             out["decoder_" + key[len("target_") :]] = padded[:, :-1]
@@ -68,3 +67,21 @@ class StandardDataCollator:
 
     def _ids(self, texts: list[str]) -> list[list[int]]:
         return self.tokenizer(texts, add_special_tokens=True)["input_ids"]
+
+
+def _padded(store: TokenIdStore, indices: np.ndarray, pad_value: int) -> tuple[torch.Tensor, torch.Tensor]:
+    ids, mask = store.gather_padded(indices, pad_value)
+    return torch.from_numpy(ids), torch.from_numpy(mask)
+
+
+def _seq2seq_fields(input_ids, attention_mask, target, target_mask) -> dict[str, torch.Tensor]:
+    """Teacher forcing: the decoder reads the target without its last id and predicts it without its first."""
+    labels = target[:, 1:].clone()
+    labels[target_mask[:, 1:] == 0] = IGNORE_INDEX
+    return {
+        "input_ids": input_ids,
+        "attention_mask": attention_mask,
+        "decoder_input_ids": target[:, :-1],
+        "decoder_attention_mask": target_mask[:, :-1],
+        "labels": labels,
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Callable
 
 import numpy as np
@@ -41,17 +42,22 @@ class StandardDataset(Dataset):
         cls,
         data_path: str,
         preprocessor: Any | None = None,
-        num_samples: int | None = None,
+        max_samples: int | None = None,
+        use_jsonl: bool = False,
+        use_pickle: bool = False,
         dataset_load_preprocessor: Any | None = None,
-        **reader_options: Any,
     ) -> "StandardDataset":
-        """Read a text / JSONL / pickle file (by extension, see ``calt.io.readers``) into a dataset."""
-        from .readers import read_samples
+        """Read up to ``max_samples`` (None or -1: all) samples of a text / JSONL / pickle file.
 
-        problems, answers = read_samples(
-            data_path, num_samples=num_samples, load_preprocessor=dataset_load_preprocessor, **reader_options
-        )
-        return cls(problems, answers, preprocessor)
+        The format comes from the flags or the file's extension (see ``calt.io.readers``); pickle
+        runs code from the file, so read only trusted pickle files. No ids are stored: build
+        through ``IOPipeline`` for the encoded view.
+        """
+        from .readers import detect_format, read_samples
+
+        fmt = detect_format(data_path, use_jsonl, use_pickle)
+        samples = read_samples(data_path, max_samples, dataset_load_preprocessor, fmt)
+        return cls(samples.problems, samples.answers, preprocessor)
 
     def __len__(self) -> int:
         return len(self.input_texts)
@@ -99,6 +105,21 @@ class EncodedDataset(Dataset):
     def __getitem__(self, index: int) -> dict[str, np.ndarray]:
         return {"input_ids": self.input_ids[index], "target_ids": self.target_ids[index]}
 
-    def __getitems__(self, indices: list[int]) -> list[dict[str, np.ndarray]]:
-        inputs, targets = self.input_ids, self.target_ids
-        return [{"input_ids": inputs[i], "target_ids": targets[i]} for i in indices]
+    def __getitems__(self, indices: list[int]) -> "EncodedBatch":
+        """What a DataLoader fetches per batch: the rows stay in the stores until the collator pads them."""
+        return EncodedBatch(self.input_ids, self.target_ids, np.asarray(indices, dtype=np.int64))
+
+
+class EncodedBatch(Sequence):
+    """A batch of ``EncodedDataset`` rows, read as a list of id items or padded in one gather
+    (``StandardDataCollator`` does the latter: the fast path for training)."""
+
+    def __init__(self, input_ids: TokenIdStore, target_ids: TokenIdStore, indices: np.ndarray) -> None:
+        self.input_ids, self.target_ids, self.indices = input_ids, target_ids, indices
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    def __getitem__(self, position: int) -> dict[str, np.ndarray]:  # type: ignore[override]
+        index = self.indices[position]
+        return {"input_ids": self.input_ids[index], "target_ids": self.target_ids[index]}

@@ -62,10 +62,10 @@ class SampleEncoder:
         if lexemes is None:
             return None
         lookup = {**self.vocab, SEPARATOR: -1}
-        ids = list(map(lookup.get, lexemes))
-        if None in ids:
+        try:
+            flat = np.fromiter(map(lookup.__getitem__, lexemes), dtype=np.int32, count=len(lexemes))
+        except KeyError:  # an out-of-vocabulary lexeme: the per-sample path reports it
             return None
-        flat = np.array(ids, dtype=np.int32)
         counts = np.diff(np.concatenate(([-1], np.flatnonzero(flat == -1), [len(flat)]))) - 1
         offsets = np.zeros(len(texts) + 1, dtype=np.int64)
         np.cumsum(counts + 2, out=offsets[1:])

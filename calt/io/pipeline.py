@@ -33,6 +33,18 @@ NUMBER_POLICY_KEYS = ("attach_sign", "sign", "digit_group", "allow_float")
 CACHE_MIN_SAMPLES = int(os.environ.get("CALT_CACHE_MIN_SAMPLES", 50_000))
 
 
+def resolve_lexer_path(path: str | Path, base_dir: str | Path | None = None) -> Path:
+    """Absolute path of lexer.yaml: as given (relative to the current directory), else under ``base_dir``."""
+    candidates = [Path(path)]
+    if base_dir is not None and not Path(path).is_absolute():
+        candidates.append(Path(base_dir) / path)
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate.resolve()
+    tried = " or ".join(str(c.resolve()) for c in candidates)
+    raise FileNotFoundError(f"lexer config not found: {path} (looked for {tried}); fix data.lexer_config in train.yaml")
+
+
 def load_lexer_config(path: str | Path) -> dict:
     """Read and check lexer.yaml (unknown keys fail with the closest valid key)."""
     path = Path(path)
@@ -53,7 +65,7 @@ def build_lexer(config: dict, source: str = "lexer.yaml") -> tuple[VocabConfig, 
     """The vocabulary and lexer a lexer.yaml describes; the lexer adds its number-policy tokens."""
     policy_cfg = dict(config.get("number_policy") or {})
     policy = NumberPolicy(
-        sign=bool(policy_cfg.get("attach_sign", policy_cfg.get("sign", False))),
+        sign=bool(policy_cfg.get("attach_sign", policy_cfg.get("sign", True))),  # lexer.yaml default: attach
         digit_group=policy_cfg.get("digit_group", 0),
         allow_float=bool(policy_cfg.get("allow_float", True)),
     )
@@ -108,18 +120,25 @@ class IOPipeline:
         self.display_samples = display_samples or 0
         self.cache_min_samples = CACHE_MIN_SAMPLES if cache_min_samples is None else cache_min_samples
         self.lexer_config = lexer_config
+        self.lexer_config_path: str | None = None
         self.config: Any = None
         self.train_dataset = self.test_dataset = self.tokenizer = self.data_collator = None
+        self._raw_samples: dict[str, list] = {}
 
     @classmethod
-    def from_config(cls, config: Any) -> "IOPipeline":
-        """From the ``data`` block of train.yaml; ``lexer_config`` (path to lexer.yaml) is required."""
+    def from_config(cls, config: Any, base_dir: str | Path | None = None) -> "IOPipeline":
+        """From the ``data`` block of train.yaml; ``lexer_config`` (path to lexer.yaml) is required.
+
+        A relative ``lexer_config`` is looked up in the current directory, then in ``base_dir``
+        (pass the folder of train.yaml). ``self.config`` keeps the data block with that path resolved.
+        """
         data = _to_dict(config)
         check_keys(data, DATA_KEYS, "train.yaml data block")
         if not data.get("lexer_config"):
             raise ValueError("data.lexer_config is required: the path to lexer.yaml")
-        lexer_config = load_lexer_config(data["lexer_config"])
-        vocab_config, lexer = build_lexer(lexer_config, data["lexer_config"])
+        lexer_path = resolve_lexer_path(data["lexer_config"], base_dir)
+        lexer_config = load_lexer_config(lexer_path)
+        vocab_config, lexer = build_lexer(lexer_config, str(lexer_path))
         pipeline = cls(
             train_dataset_path=data.get("train_dataset_path"),
             test_dataset_path=data.get("test_dataset_path"),
@@ -140,7 +159,8 @@ class IOPipeline:
             cache_min_samples=data.get("cache_min_samples"),
             lexer_config=lexer_config,
         )
-        pipeline.config = config
+        pipeline.config = _as_dictconfig({**data, "lexer_config": str(lexer_path)})
+        pipeline.lexer_config_path = str(lexer_path)
         return pipeline
 
     # --- build --------------------------------------------------------------------------------
@@ -175,27 +195,31 @@ class IOPipeline:
         return vocab, lexer
 
     def _split_source(self, split: str) -> tuple[str, str]:
-        names = {
-            "pickle": getattr(self, f"{split}_dataset_pickle"),
-            "jsonl": getattr(self, f"{split}_dataset_jsonl"),
-            "text": getattr(self, f"{split}_dataset_path"),
-        }
-        if self.use_pickle:
-            path = names["pickle"] or names["text"]
-            key = f"{split}_dataset_pickle"
-        elif self.use_jsonl:
-            path = names["jsonl"] or names["text"]
-            key = f"{split}_dataset_jsonl"
-        else:
-            path, key = names["text"], f"{split}_dataset_path"
-        if not path:
-            raise ValueError(f"no {split} data: set data.{key} in train.yaml")
-        return str(path), detect_format(path, self.use_jsonl, self.use_pickle)
+        """(path, format) of one split: the pickle path, else the JSONL path, else the text path (as the
+        original). Pickle is read only when asked for: ``use_pickle`` or a .pkl/.pickle file name."""
+        pickle_path = getattr(self, f"{split}_dataset_pickle")
+        jsonl_path = getattr(self, f"{split}_dataset_jsonl")
+        text_path = getattr(self, f"{split}_dataset_path")
+        if pickle_path:
+            if not (self.use_pickle or detect_format(pickle_path) == "pickle"):
+                raise ValueError(
+                    f"data.{split}_dataset_pickle is {pickle_path!r} but use_pickle is false; loading a pickle runs "
+                    "code from the file, so set use_pickle: true only for data you trust"
+                )
+            return str(pickle_path), "pickle"
+        if jsonl_path:
+            return str(jsonl_path), "jsonl"
+        if not text_path:
+            key = "pickle" if self.use_pickle else "jsonl" if self.use_jsonl else "path"
+            raise ValueError(f"no {split} data: set data.{split}_dataset_{key} in train.yaml")
+        return str(text_path), detect_format(text_path, self.use_jsonl, self.use_pickle)
 
     def _build_split(self, split: str, lexer: UnifiedLexer, encoder: SampleEncoder) -> StandardDataset:
         path, fmt = self._split_source(split)
         limit = getattr(self, f"num_{split}_samples")
-        samples = read_samples(path, limit, self.dataset_load_preprocessor, fmt)
+        keep_raw = self.display_samples if split == "train" else 0
+        samples = read_samples(path, limit, self.dataset_load_preprocessor, fmt, keep_raw=keep_raw)
+        self._raw_samples[split] = samples.raw
         dataset = StandardDataset(samples.problems, samples.answers, preprocessor=lexer)
         validate = getattr(self, f"validate_{split}_tokens")
         dataset.set_token_ids(*self._token_ids(samples, split, fmt, limit, encoder, validate))
@@ -219,14 +243,24 @@ class IOPipeline:
         return input_ids, target_ids
 
     def _display(self, dataset: StandardDataset, split: str) -> None:
+        """Print the first samples as read, after the load preprocessor, and as tokens."""
+        raw = self._raw_samples.get(split, [])
         count = min(self.display_samples, len(dataset))
-        print(f"--- {count} {split} sample(s): raw, then lexed ---")
+        load = type(self.dataset_load_preprocessor).__name__ if self.dataset_load_preprocessor else "default"
+        print(f"--- {count} {split} sample(s); load preprocessor: {load} ---")
         for index in range(count):
             item = dataset[index]
-            print(f"[{index}] problem: {dataset.input_texts[index]}")
-            print(f"     answer:  {dataset.target_texts[index]}")
-            print(f"     input tokens:  {item['input']}")
-            print(f"     target tokens: {item['target']}")
+            print(f"[{index}] raw:            {raw[index]!r}" if index < len(raw) else f"[{index}]")
+            print(f"     problem:        {dataset.input_texts[index]}")
+            print(f"     answer:         {dataset.target_texts[index]}")
+            print(f"     problem tokens: {item['input']}")
+            print(f"     answer tokens:  {item['target']}")
+
+
+def _as_dictconfig(data: dict) -> Any:
+    from omegaconf import OmegaConf
+
+    return OmegaConf.create(data)
 
 
 def _to_dict(config: Any) -> dict:

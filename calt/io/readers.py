@@ -23,6 +23,7 @@ class Samples:
     problems: list[str] = field(default_factory=list)
     answers: list[str] = field(default_factory=list)
     line_numbers: list[int] = field(default_factory=list)
+    raw: list[Any] = field(default_factory=list)  # the first ``keep_raw`` records, before the load preprocessor
 
     def __len__(self) -> int:
         return len(self.problems)
@@ -43,8 +44,11 @@ def read_samples(
     num_samples: int | None = None,
     load_preprocessor: Any | None = None,
     fmt: str | None = None,
+    keep_raw: int = 0,
 ) -> Samples:
     """Read up to ``num_samples`` (None or -1: all) samples; lines without ``#`` are skipped and reported.
+
+    ``keep_raw`` keeps that many raw records (line, JSON object or pickled item) for display.
 
     Pickle runs code from the file when loading: read only trusted pickle files.
     """
@@ -53,6 +57,44 @@ def read_samples(
         raise FileNotFoundError(f"data file not found: {path}")
     fmt = fmt or detect_format(path)
     limit = None if num_samples is None or num_samples < 0 else num_samples
+    if fmt == "text" and load_preprocessor is None:
+        samples, skipped = _read_text_lines(path, limit, keep_raw)
+    else:
+        samples, skipped = _read_records(path, fmt, limit, load_preprocessor, keep_raw)
+    if skipped:
+        shown = ", ".join(map(str, skipped[:5])) + (", …" if len(skipped) > 5 else "")
+        logger.warning("%s: skipped %d line(s) without '#' between problem and answer (lines %s)",
+                       path, len(skipped), shown)
+    if not samples.problems:
+        raise ValueError(f"{path}: no samples read ({len(skipped)} line(s) skipped for lack of '#'); "
+                         "each line must read 'problem # answer'")
+    return samples
+
+
+def _read_text_lines(path: Path, limit: int | None, keep_raw: int) -> tuple[Samples, list[int]]:
+    """The default text reader in one tight loop: split at the first ``#``, strip both sides."""
+    samples = Samples(str(path))
+    problems, answers, numbers = samples.problems, samples.answers, samples.line_numbers
+    skipped: list[int] = []
+    with open(path, encoding="utf-8") as handle:
+        lines = handle.read().split("\n")
+    for number, line in enumerate(lines, start=1):
+        if limit is not None and len(problems) >= limit:
+            break
+        problem, sep, answer = line.partition("#")
+        if not sep:
+            if line.strip():
+                skipped.append(number)
+            continue
+        problems.append(problem.strip())
+        answers.append(answer.strip())
+        numbers.append(number)
+    samples.raw = [lines[n - 1] for n in numbers[:keep_raw]]
+    return samples, skipped
+
+
+def _read_records(path: Path, fmt: str, limit: int | None, load_preprocessor: Any | None, keep_raw: int):
+    """Any format through a load preprocessor (the default one when None)."""
     preprocessor = load_preprocessor or DefaultLoadPreprocessor()
     samples = Samples(str(path))
     skipped: list[int] = []
@@ -71,14 +113,9 @@ def read_samples(
         samples.problems.append(str(problem))
         samples.answers.append(str(answer))
         samples.line_numbers.append(number)
-    if skipped:
-        shown = ", ".join(map(str, skipped[:5])) + (", …" if len(skipped) > 5 else "")
-        logger.warning("%s: skipped %d line(s) without '#' between problem and answer (lines %s)",
-                       path, len(skipped), shown)
-    if not samples.problems:
-        raise ValueError(f"{path}: no samples read ({len(skipped)} line(s) skipped for lack of '#'); "
-                         "each line must read 'problem # answer'")
-    return samples
+        if len(samples.raw) < keep_raw:
+            samples.raw.append(source)
+    return samples, skipped
 
 
 def _records(path: Path, fmt: str):

@@ -36,6 +36,17 @@ class TokenIdStore:
     def __getitem__(self, index: int) -> np.ndarray:
         return self.values[self.offsets[index] : self.offsets[index + 1]]
 
+    def gather_padded(self, indices: np.ndarray, pad_value: int) -> tuple[np.ndarray, np.ndarray]:
+        """Rows ``indices`` right-padded to their longest: (B, L) int64 ids and the 0/1 mask, in one
+        vectorised gather (no per-row Python loop)."""
+        indices = np.asarray(indices, dtype=np.int64)
+        starts = self.offsets[indices]
+        lengths = self.offsets[indices + 1] - starts
+        columns = np.arange(int(lengths.max()) if len(indices) else 0)
+        mask = columns[None, :] < lengths[:, None]
+        gathered = np.take(self.values, starts[:, None] + columns[None, :], mode="clip")
+        return np.where(mask, gathered, pad_value).astype(np.int64), mask.astype(np.int64)
+
     def lengths(self) -> np.ndarray:
         return np.diff(self.offsets)
 

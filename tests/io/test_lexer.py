@@ -65,3 +65,17 @@ def test_number_policy_process_number():
     assert NumberPolicy(sign=True, digit_group=2).process_number("-1234") == ["-12", "34"]
     with pytest.raises(ValueError):
         NumberPolicy(digit_group=-1)
+
+
+def test_fast_split_path_agrees_with_the_regex_rules(make_lexer):
+    """Texts of digits and one-character tokens take a split-based path; it must lex like the rules."""
+    import random
+
+    lexer = make_lexer(vocab={"range": {"n": ["", 0, 30]}, "misc": [",", "x", "[SEP]"]}, allow_float=False)
+    rng = random.Random(0)
+    simple = ["1", "7", "23", "0", ",", " ", "+", "-", "(", ")"]  # the split path
+    pieces = simple + ["|", "||", "[SEP]", "x", "[", "]", "\t"]  # mixed: mostly the regex path
+    for trial in range(400):
+        choices = simple if trial % 2 else pieces
+        text = "".join(rng.choice(choices) for _ in range(rng.randint(1, 12)))
+        assert lexer.raw_lexemes(text) == lexer.tokenize(text), text

@@ -75,7 +75,7 @@ def test_display_samples_prints_raw_and_lexed(data_cfg, capsys):
     data_cfg.display_samples = 1
     IOPipeline.from_config(data_cfg).build()
     out = capsys.readouterr().out
-    assert "1,2,3" in out and "1 , 2 , 3" in out
+    assert "'1,2,3 # 1,3,6'" in out and "1 , 2 , 3" in out  # the raw line, then the tokens
 
 
 # --- bad input -------------------------------------------------------------------------------
@@ -136,3 +136,45 @@ def test_range_with_min_above_max_and_zero_samples_are_errors(data_cfg, gf17_fil
         IOPipeline.from_config(data_cfg)
     with pytest.raises(ValueError, match="num_train_samples"):
         IOPipeline(num_train_samples=0)
+
+
+def test_dataloader_batches_match_the_collated_items(data_cfg):
+    from torch.utils.data import DataLoader
+
+    io_dict = IOPipeline.from_config(data_cfg).build()
+    encoded, collate = io_dict["train_dataset"].encoded(), io_dict["data_collator"]
+    batch = next(iter(DataLoader(encoded, batch_size=3, shuffle=False, collate_fn=collate)))
+    expected = collate([encoded[0], encoded[1], encoded[2]])
+    assert set(batch) == set(expected)
+    for key in expected:
+        assert torch.equal(batch[key], expected[key]), key
+
+
+def test_load_file_reads_text_and_jsonl(gf17_files):
+    from calt.io import StandardDataset
+
+    ds = StandardDataset.load_file(str(gf17_files / "train.txt"), max_samples=2)
+    assert ds.input_texts == ["1,2,3", "16,1"] and ds[1] == {"input": "16,1", "target": "16,0"}
+    (gf17_files / "d.jsonl").write_text(json.dumps({"problem": "1", "solution": "2"}) + "\n")
+    assert StandardDataset.load_file(str(gf17_files / "d.jsonl")).target_texts == ["2"]
+
+
+def test_relative_lexer_config_resolves_against_base_dir(data_cfg, gf17_files, monkeypatch, tmp_path_factory):
+    monkeypatch.chdir(tmp_path_factory.mktemp("elsewhere"))
+    data_cfg.lexer_config = "lexer.yaml"
+    with pytest.raises(FileNotFoundError, match="lexer.yaml"):
+        IOPipeline.from_config(data_cfg)
+    pipeline = IOPipeline.from_config(data_cfg, base_dir=gf17_files)
+    assert pipeline.config.lexer_config == str((gf17_files / "lexer.yaml").resolve())
+    assert len(pipeline.build()["train_dataset"]) == 3
+
+
+def test_pickle_path_without_use_pickle_or_pkl_name_is_refused(data_cfg, gf17_files):
+    with open(gf17_files / "train.bin", "wb") as handle:
+        pickle.dump([("1", "1")], handle)
+    data_cfg.train_dataset_pickle = str(gf17_files / "train.bin")
+    with pytest.raises(ValueError, match="use_pickle"):
+        IOPipeline.from_config(data_cfg).build()
+    data_cfg.use_pickle = True
+    data_cfg.test_dataset_pickle = str(gf17_files / "train.bin")
+    assert IOPipeline.from_config(data_cfg).build()["train_dataset"].input_texts == ["1"]

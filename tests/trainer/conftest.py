@@ -1,32 +1,9 @@
-"""A tiny GF(17) task on disk and a tiny config for end-to-end engine tests."""
-
-import random
+"""Fixtures: a tiny GF(17) task on disk and a tiny config for end-to-end engine tests."""
 
 import pytest
 from omegaconf import OmegaConf
 
-LEXER = """vocab:
-  range: {numbers: ["", 0, 16]}
-  misc: [","]
-  special_tokens: {}
-  flags: {include_base_vocab: true, include_base_special_tokens: true}
-number_policy: {attach_sign: false, digit_group: 0, allow_float: false}
-strict: true
-include_base_vocab: true
-"""
-
-
-def gf17_lines(count: int, seed: int) -> str:
-    rng = random.Random(seed)
-    rows = []
-    for _ in range(count):
-        values = [rng.randrange(17) for _ in range(rng.randint(2, 5))]
-        sums, total = [], 0
-        for v in values:
-            total = (total + v) % 17
-            sums.append(total)
-        rows.append(",".join(map(str, values)) + " # " + ",".join(map(str, sums)))
-    return "\n".join(rows) + "\n"
+from engine_helpers import LEXER, gf17_lines
 
 
 @pytest.fixture
@@ -53,16 +30,3 @@ def make_cfg(task_dir):
         }
         return OmegaConf.create(cfg)
     return make
-
-
-def run_documented_script(cfg, train_kwargs=None, callbacks=None):
-    """The documented script, returning the pipeline after train + save + generation evaluation."""
-    from calt.io import IOPipeline
-    from calt.models import ModelPipeline
-    from calt.trainer import TrainerPipeline
-
-    io_dict = IOPipeline.from_config(cfg.data).build()
-    model = ModelPipeline.from_io_dict(cfg.model, io_dict).build()
-    pipeline = TrainerPipeline.from_io_dict(cfg.train, model, io_dict).build()
-    pipeline.train(**(train_kwargs or {}))
-    return pipeline

@@ -7,7 +7,6 @@ import torch
 from calt.io import IOPipeline
 from calt.models import ModelPipeline
 from calt.trainer import Trainer, TrainingArguments
-from conftest import run_documented_script
 
 
 @pytest.mark.parametrize("key", ["learning_rate", "num_train_epochs", "batch_size"])

@@ -6,13 +6,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import run_documented_script
+from engine_helpers import run_documented_script
 from calt.trainer import TrainerPipeline
 
 
 @pytest.fixture(scope="module")
 def finished_run(tmp_path_factory):
-    from conftest import LEXER, gf17_lines
+    from engine_helpers import LEXER, gf17_lines
     from omegaconf import OmegaConf
 
     root = tmp_path_factory.mktemp("run")

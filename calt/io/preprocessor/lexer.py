@@ -50,11 +50,8 @@ class UnifiedLexer:
         reserved = list(vocab_config.get_vocab()) + (BASE_RESERVED if include_base_vocab else [])
         # signed-number tokens are left to the number policy, so "3-5" is never "3" "-5"
         self.reserved = {t for t in reserved if t and not SIGNED_NUMBER.fullmatch(t) and not t.isspace()}
-        alternatives = sorted(self.reserved, key=len, reverse=True)
-        number = r"\d+(?:\.\d+)?" if self.number_policy.allow_float else r"\d+"
-        reserved_re = "|".join(re.escape(t) for t in alternatives)
-        pieces = [number] + ([reserved_re] if reserved_re else []) + [IDENTIFIER, r"\S"]
-        self._pattern = re.compile("|".join(pieces))
+        self._pattern = self._lexeme_pattern()
+        self._split_chars, self._needs_regex = self._split_fast_path()
         self._simple_numbers = self.number_policy.digit_group == 0
         self._number_cache: dict[str, list[str]] = {}
 
@@ -74,6 +71,11 @@ class UnifiedLexer:
         an unknown character comes back as itself."""
         if not self._simple_numbers or "." in text or ("-" in text and self.number_policy.sign):
             return None
+        if self._needs_regex.search(text) is None:  # digits and one-character tokens only
+            for char in self._split_chars:
+                if char in text:
+                    text = text.replace(char, f" {char} ")
+            return text.split()
         return self._pattern.findall(text)
 
     def to_token_text(self, text: str) -> str:
@@ -93,6 +95,29 @@ class UnifiedLexer:
         return self.to_token_text(text)
 
     # --- internals -----------------------------------------------------------------------
+    def _lexeme_pattern(self) -> re.Pattern:
+        """One alternation, tried in order: number, reserved tokens longest first, identifier, any
+        other character. Single-character tokens share one character class (same order, faster)."""
+        number = r"\d+(?:\.\d+)?" if self.number_policy.allow_float else r"\d+"
+        # an all-digit token is always taken by the number rule first, so it never needs its own branch
+        tokens = [t for t in self.reserved if not t.isdigit()]
+        multi = sorted((t for t in tokens if len(t) > 1), key=len, reverse=True)
+        single = sorted(t for t in tokens if len(t) == 1)
+        pieces = [number, *map(re.escape, multi)]
+        if single:
+            pieces.append("[" + "".join(re.escape(c) for c in single) + "]")
+        return re.compile("|".join(pieces + [IDENTIFIER, r"\S"]))
+
+    def _split_fast_path(self) -> tuple[list[str], re.Pattern]:
+        """For text of digits, spaces and one-character tokens, lexing is padding each such token
+        with spaces and ``str.split``. Characters that start a longer token, letters and anything
+        else need the regex; the pattern returned second finds them."""
+        starts = {t[0] for t in self.reserved if len(t) > 1 and not t[0].isdigit()}
+        single = {t for t in self.reserved if len(t) == 1 and not t.isdigit() and t not in starts}
+        single.add("\x00")  # a record separator lexes as itself on both paths
+        allowed = "".join(re.escape(c) for c in sorted(single))
+        return sorted(single), re.compile(rf"[^0-9 {allowed}]")
+
     def _emit(self, lexeme: str, out: list[str], text: str) -> None:
         first = lexeme[0]
         if first.isdigit() or (first == "-" and lexeme[1:2].isdigit()):

@@ -1,0 +1,259 @@
+"""One benchmark workload, run through calt's documented Python API, in a child process of scripts/benchmark.py.
+
+Run by the interpreter of the package under test (this repository's calt, or the original calt-x in its own
+virtual environment), so the same code drives both:  python worker.py SPEC.json RESULT.json
+The spec names the workload and its sizes; the result is a JSON object of timings and counts.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import time
+from pathlib import Path
+
+from flops import model_flops_utilisation, training_flops_per_sample
+from task_data import model_block, train_block, write_train_yaml
+
+TOKEN = re.compile(r"\d+|,")
+
+
+def load_config(spec: dict, save_dir: Path, data: dict, train_extra: dict | None = None):
+    """Write this run's train.yaml and load it with OmegaConf, as the documented script does."""
+    from omegaconf import OmegaConf
+
+    model = model_block(spec["d_model"], spec["layers"], spec["heads"], spec["ffn"], spec["max_sequence_length"])
+    train = train_block(str(save_dir), spec["epochs"], spec["batch_size"], spec["test_batch_size"], train_extra)
+    return OmegaConf.load(write_train_yaml(save_dir / "train.yaml", data, model, train))
+
+
+def data_block(spec: dict, train_path: str, num_train: int, num_test: int) -> dict:
+    """The ``data`` block: text files, all lines unless limited."""
+    return {
+        "lexer_config": spec["lexer"],
+        "train_dataset_path": train_path,
+        "test_dataset_path": spec["test"],
+        "num_train_samples": num_train,
+        "num_test_samples": num_test,
+    }
+
+
+def build_pipeline(cfg):
+    """IOPipeline → ModelPipeline → TrainerPipeline, exactly as the documented script."""
+    from calt.io import IOPipeline
+    from calt.models import ModelPipeline
+    from calt.trainer import TrainerPipeline
+
+    io_dict = IOPipeline.from_config(cfg.data).build()
+    model = ModelPipeline.from_io_dict(cfg.model, io_dict).build()
+    return TrainerPipeline.from_io_dict(cfg.train, model, io_dict).build(), model
+
+
+def newest_generation_file(save_dir: Path) -> Path:
+    """The results file the last generation wrote: eval_results.json, or eval_results/step_N.json when the
+    trainer had a step counter (the original writes step_0.json even before training)."""
+    candidates = [save_dir / "eval_results.json", *(save_dir / "eval_results").glob("step_*.json")]
+    existing = [path for path in candidates if path.exists()]
+    if not existing:
+        raise FileNotFoundError(f"evaluate_and_save_generation wrote no eval_results*.json under {save_dir}")
+    return max(existing, key=lambda path: path.stat().st_mtime_ns)
+
+
+def timed_generation(pipeline, save_dir: Path, max_length: int) -> dict:
+    """Time evaluate_and_save_generation and summarise the eval_results.json it writes."""
+    start = time.perf_counter()
+    success_rate = pipeline.evaluate_and_save_generation(max_length=max_length)
+    seconds = time.perf_counter() - start
+    rows = json.loads(newest_generation_file(save_dir).read_text())
+    generated = [row["generated"].split() for row in rows]
+    reference = [row["reference"].split() for row in rows]
+    matched = sum(g == r for gen, ref in zip(generated, reference) for g, r in zip(gen, ref))
+    return {
+        "seconds": seconds,
+        "samples": len(rows),
+        "success_rate": success_rate,
+        "generated_token_accuracy": matched / max(1, sum(map(len, reference))),
+        "mean_generated_tokens": sum(map(len, generated)) / max(1, len(rows)),
+    }
+
+
+def run_train(spec: dict, save_dir: Path) -> dict:
+    """Train for ``epochs`` on ``train_lines`` lines; then greedy generation of the trained model on the test set."""
+    cfg = load_config(spec, save_dir, data_block(spec, spec["train"], -1, -1))
+    start = time.perf_counter()
+    pipeline, model = build_pipeline(cfg)
+    setup_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    pipeline.train()
+    train_seconds = time.perf_counter() - start
+    samples = spec["train_lines"] * spec["epochs"]
+    return {
+        "setup_seconds": setup_seconds,
+        "train_seconds": train_seconds,
+        "train_samples_per_s": samples / train_seconds,
+        "parameters": sum(p.numel() for p in model.parameters()),
+        "trained_generation": timed_generation(pipeline, save_dir, spec["max_length"]),
+    }
+
+
+def run_generate(spec: dict, save_dir: Path) -> dict:
+    """Greedy generation of an untrained model on ``gen_samples`` test samples, ``max_length`` tokens at most."""
+    data = data_block(spec, spec["train"], spec["batch_size"], spec["gen_samples"])
+    pipeline, model = build_pipeline(load_config(spec, save_dir, data))
+    return {
+        "untrained_generation": timed_generation(pipeline, save_dir, spec["max_length"]),
+        "untrained_model_generate_full": timed_model_generate(pipeline, model, spec["max_length"]),
+    }
+
+
+def timed_model_generate(pipeline, model, max_length: int) -> dict:
+    """Time ``model.generate`` alone on the whole test set as one batch, every row ``max_length`` tokens long.
+
+    The EOS id passed is one past the vocabulary, an id no argmax can return, so the cost does not depend on when
+    an untrained model happens to emit EOS (that varies from one initialisation to the next).
+    """
+    import torch
+
+    dataset = pipeline.eval_dataset
+    batch = pipeline.data_collator([dataset[i] for i in range(len(dataset))])
+    model.eval()
+    start = time.perf_counter()
+    with torch.no_grad():
+        generated = model.generate(
+            batch["input_ids"], attention_mask=batch["attention_mask"], max_length=max_length,
+            eos_token_id=model.config.vocab_size,
+        )
+    return {"seconds": time.perf_counter() - start, "samples": len(dataset), "output_shape": list(generated.shape)}
+
+
+def run_data(spec: dict, save_dir: Path) -> dict:
+    """IOPipeline.build() over ``data_lines`` lines, then one shuffled epoch of collated batches as training reads it.
+
+    The parent removes on-disk caches before this process starts, so the first build is a cold one.
+    """
+    import torch
+    from calt.io import IOPipeline
+    from omegaconf import OmegaConf
+
+    cfg = OmegaConf.create({"data": data_block(spec, spec["data"], -1, -1)})
+    import transformers.tokenization_utils_fast  # noqa: F401  both packages need it; a lazy import is not data work
+
+    start = time.perf_counter()
+    io_dict = IOPipeline.from_config(cfg.data).build()
+    build_seconds = time.perf_counter() - start
+    dataset = io_dict["train_dataset"]
+    # The engine of this repository reads the ids encoded at build time; the original lexes in __getitem__.
+    items = dataset.encoded() if hasattr(dataset, "encoded") else dataset
+    loader = torch.utils.data.DataLoader(
+        items,
+        batch_size=spec["batch_size"],
+        shuffle=True,
+        collate_fn=io_dict["data_collator"],
+        generator=torch.Generator().manual_seed(0),
+    )
+    start = time.perf_counter()
+    batches = tokens = 0
+    for batch in loader:
+        batches += 1
+        tokens += int(batch["attention_mask"].sum()) + int(batch["decoder_attention_mask"].sum())
+    epoch_seconds = time.perf_counter() - start
+    samples = len(dataset)
+    del io_dict, dataset, items, loader
+    start = time.perf_counter()  # a second build of the same files: calt may reuse the ids it cached on disk
+    IOPipeline.from_config(cfg.data).build()
+    return {
+        "samples": samples,
+        "build_seconds": build_seconds,
+        "epoch_seconds": epoch_seconds,
+        "total_seconds": build_seconds + epoch_seconds,
+        "rebuild_seconds": time.perf_counter() - start,
+        "batches": batches,
+        "tokens": tokens,
+    }
+
+
+def tokens_per_line(path: str) -> list[tuple[int, int]]:
+    """(source, target) token counts of each line, <s> and </s> included (exact for the GF(17) task's lexer)."""
+    pairs = []
+    for line in Path(path).read_text().splitlines():
+        problem, answer = line.split("#", 1)
+        pairs.append((len(TOKEN.findall(problem)) + 2, len(TOKEN.findall(answer)) + 2))
+    return pairs
+
+
+def run_gpu(spec: dict, save_dir: Path) -> dict:
+    """Train the 6+6/512 model on CUDA: samples/s, tokens/s, peak GPU memory and model-FLOPs utilisation."""
+    import torch
+
+    if not torch.cuda.is_available():
+        return {"skipped": "CUDA is not available"}
+    cfg = load_config(spec, save_dir, data_block(spec, spec["train"], -1, -1), spec.get("train_extra"))
+    pipeline, model = build_pipeline(cfg)
+    torch.cuda.reset_peak_memory_stats()
+    torch.cuda.synchronize()
+    start = time.perf_counter()
+    pipeline.train()
+    torch.cuda.synchronize()
+    seconds = time.perf_counter() - start
+    counts = tokens_per_line(spec["train"])
+    vocab = model.config.vocab_size
+    flops_per_epoch = sum(
+        training_flops_per_sample(spec["d_model"], spec["layers"], spec["ffn"], vocab, s, t) for s, t in counts
+    )
+    # Teacher forcing feeds T-1 decoder tokens; the source is fed whole.
+    tokens_per_epoch = sum(s + t - 1 for s, t in counts)
+    device_name = torch.cuda.get_device_name()
+    flops_per_second = flops_per_epoch * spec["epochs"] / seconds
+    return {
+        "device": device_name,
+        "train_config_extra": spec.get("train_extra") or {},
+        "train_seconds": seconds,
+        "train_samples_per_s": len(counts) * spec["epochs"] / seconds,
+        "train_tokens_per_s": tokens_per_epoch * spec["epochs"] / seconds,
+        "peak_gpu_memory_bytes": torch.cuda.max_memory_allocated(),
+        "model_tflops_per_s": flops_per_second / 1e12,
+        "mfu": model_flops_utilisation(flops_per_second, device_name, spec.get("peak_tflops")),
+        "parameters": sum(p.numel() for p in model.parameters()),
+    }
+
+
+WORKLOADS = {"train": run_train, "generate": run_generate, "data": run_data, "gpu": run_gpu}
+
+
+def environment() -> dict:
+    """Versions and the location of the calt being measured, so a wrong interpreter shows in the results."""
+    import calt
+    import torch
+    import transformers
+
+    try:
+        from importlib.metadata import version
+
+        package_version = version("calt-x")
+    except Exception:  # the distribution name may differ; the module attribute is the fallback
+        package_version = getattr(calt, "__version__", "unknown")
+    return {
+        "python": sys.executable,
+        "calt_file": calt.__file__,
+        "calt_version": package_version,
+        "torch": torch.__version__,
+        "transformers": transformers.__version__,
+        "torch_threads": torch.get_num_threads(),
+    }
+
+
+def main(spec_path: str, result_path: str) -> None:
+    """Run the workload the spec names and write its result."""
+    spec = json.loads(Path(spec_path).read_text())
+    save_dir = Path(spec["save_dir"])
+    save_dir.mkdir(parents=True, exist_ok=True)
+    result = {"workload": spec["workload"], "side": spec["side"], **WORKLOADS[spec["workload"]](spec, save_dir)}
+    result["environment"] = environment()
+    Path(result_path).write_text(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3:
+        sys.exit("usage: worker.py SPEC.json RESULT.json")
+    main(sys.argv[1], sys.argv[2])
