@@ -12,16 +12,17 @@ and a ``trainer:`` block override those defaults, as Lightning users expect:
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import sys
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
-from lightning.pytorch.callbacks import LearningRateMonitor, ModelCheckpoint
 from lightning.pytorch.cli import LightningCLI
 from omegaconf import OmegaConf
 
-from calt.lightning.callbacks import GenerationEvaluation, Throughput
+from calt.lightning.callbacks import GenerationEvaluation
 from calt.lightning.datamodule import CaltDataModule
 from calt.lightning.generation import default_max_length
 from calt.lightning.module import CaltLightningModule
@@ -29,7 +30,6 @@ from calt.lightning.module import CaltLightningModule
 # train-block keys that configure the optimizer of the LightningModule
 OPTIMIZER_KEYS = ("learning_rate", "weight_decay", "optimizer", "lr_scheduler_type", "warmup_ratio", "warmup_steps",
                   "adam_beta1", "adam_beta2", "adam_epsilon")
-NEVER = 10**12  # a validation interval no run reaches (eval_strategy: no)
 
 
 class CaltCLIModule(CaltLightningModule):
@@ -127,47 +127,16 @@ def calt_data(
 
 
 def trainer_defaults(args) -> dict[str, Any]:
-    """Lightning Trainer settings that the ``train`` block (``TrainingArguments``) stands for."""
-    from calt.trainer.trainer import default_precision
+    """Lightning Trainer settings that the ``train`` block (``TrainingArguments``) stands for: the same
+    mapping as the documented ``Trainer`` facade uses; ``--trainer.*`` flags override them."""
+    from calt.trainer.lightning_settings import lightning_trainer_settings
 
-    devices = args.devices
-    many = (isinstance(devices, int) and devices > 1) or (isinstance(devices, (list, tuple)) and len(devices) > 1)
-    if args.eval_strategy == "steps":
-        val_check_interval, check_every_epoch = args.eval_steps * args.gradient_accumulation_steps, None
-    elif args.eval_strategy == "epoch":
-        val_check_interval, check_every_epoch = 1.0, 1
-    else:
-        val_check_interval, check_every_epoch = NEVER, None
-    return {
-        "accelerator": args.accelerator,
-        "devices": devices,
-        "num_nodes": args.num_nodes,
-        "strategy": args.strategy or ("ddp" if many or args.num_nodes > 1 else "auto"),
-        "precision": args.precision or default_precision(args.accelerator),
-        "max_epochs": max(1, math.ceil(args.num_train_epochs)),
-        "max_steps": args.max_steps,
-        "gradient_clip_val": args.max_grad_norm or None,
-        "accumulate_grad_batches": args.gradient_accumulation_steps,
-        "log_every_n_steps": args.logging_steps,
-        "val_check_interval": val_check_interval,
-        "check_val_every_n_epoch": check_every_epoch,
-        "num_sanity_val_steps": 0,
-        "default_root_dir": args.output_dir,
-        "enable_model_summary": False,
-        "use_distributed_sampler": False,  # the DataModule shards per rank itself
-        "enable_progress_bar": not args.disable_tqdm,
-        "callbacks": [_checkpoint_callback(args), LearningRateMonitor(logging_interval="step"), Throughput()],
-    }
-
-
-def _checkpoint_callback(args) -> ModelCheckpoint:
-    keep = -1 if args.save_total_limit is None else args.save_total_limit
-    saving = args.save_strategy != "no"
-    common = dict(dirpath=f"{args.output_dir}/checkpoints", save_last=saving, monitor="step", mode="max",
-                  save_top_k=keep if saving else 0, enable_version_counter=False, auto_insert_metric_name=False)
-    if args.save_strategy == "epoch":
-        return ModelCheckpoint(filename="epoch-{epoch}-step-{step}", every_n_epochs=1, **common)
-    return ModelCheckpoint(filename="step-{step}", every_n_train_steps=args.save_steps, **common)
+    if not float(args.num_train_epochs).is_integer() and args.max_steps <= 0:
+        whole = math.ceil(args.num_train_epochs)
+        warnings.warn(f"calt fit runs whole epochs: train.num_train_epochs = {args.num_train_epochs} becomes "
+                      f"{whole}; set --trainer.max_steps for a shorter run")
+        args = dataclasses.replace(args, num_train_epochs=whole)
+    return lightning_trainer_settings(args)
 
 
 class CaltLightningCLI(LightningCLI):
@@ -199,7 +168,7 @@ class CaltLightningCLI(LightningCLI):
             trainer.callbacks.append(GenerationEvaluation(
                 data.eval_dataset, data.collate_fn, data.tokenizer, args.output_dir,
                 args.generation_max_length or default_max_length(data.eval_dataset), args.num_beams,
-                data.eval_batch_size,
+                args.test_batch_size,
             ))
         return trainer
 

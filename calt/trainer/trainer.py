@@ -19,15 +19,14 @@ from typing import Any
 import lightning as L
 import torch
 import yaml
-from lightning.pytorch.callbacks import LearningRateMonitor, ModelCheckpoint, TQDMProgressBar
 
 from ..lightning import CaltDataModule, CaltLightningModule, default_max_length, generate_eval_set
-from ..lightning.callbacks import GenerationEvaluation, LogHistory, Throughput, write_json_atomic
+from ..lightning.callbacks import GenerationEvaluation, LogHistory, write_json_atomic
 from .arguments import TrainingArguments
+from .lightning_settings import lightning_trainer_settings, step_budget
 from .loggers import build_loggers
 
 log = logging.getLogger(__name__)
-NEVER = 10**12  # a validation interval no run reaches
 
 
 @dataclass
@@ -61,12 +60,6 @@ def save_weights(model: Any, target: Path, safetensors: bool) -> None:
         torch.save(model.state_dict(), target / "pytorch_model.bin")
         for stale in target.glob("model*.safetensors*"):
             stale.unlink()
-
-
-def default_precision(accelerator: str) -> str:
-    if accelerator in ("auto", "gpu", "cuda") and torch.cuda.is_available():
-        return "bf16-mixed" if torch.cuda.is_bf16_supported() else "16-mixed"
-    return "32-true"
 
 
 class Trainer:
@@ -110,6 +103,8 @@ class Trainer:
         self.lightning_trainer = self._build_lightning_trainer()
         args.world_size = self.lightning_trainer.world_size
         args.validate()
+        if args.world_size > 1:  # fractional epochs count steps per rank: recount now that the world is known
+            self._apply_step_budget()
         self.datamodule = CaltDataModule(
             train_dataset, eval_dataset, data_collator, batch_size=args.per_device_train_batch_size,
             eval_batch_size=args.per_device_eval_batch_size, num_workers=args.num_workers,
@@ -120,64 +115,24 @@ class Trainer:
     def _build_lightning_trainer(self) -> L.Trainer:
         args = self.args
         L.seed_everything(args.seed, workers=True, verbose=False)
-        devices = args.devices
-        many = isinstance(devices, int) and devices > 1 or isinstance(devices, (list, tuple)) and len(devices) > 1
-        strategy = args.strategy or ("ddp" if many or args.num_nodes > 1 else "auto")
-        val_interval, val_every_epoch = self._validation_schedule()
-        show_bar = not args.disable_tqdm and sys.stdout.isatty()
-        callbacks = [self._checkpoint_callback(), LearningRateMonitor(logging_interval="step"), Throughput(),
-                     self.history, *self.extra_callbacks]
+        settings = lightning_trainer_settings(args, self._train_size())
+        settings["callbacks"] += [self.history, *self.extra_callbacks]
         if self.eval_dataset is not None and len(self.eval_dataset) > 0 and self.tokenizer is not None:
-            callbacks.append(GenerationEvaluation(
+            settings["callbacks"].append(GenerationEvaluation(
                 self.eval_dataset, self.data_collator, self.tokenizer, args.output_dir, self.generation_max_length(),
-                args.num_beams, args.per_device_eval_batch_size if args.world_size > 1 else args.test_batch_size or 64,
+                args.num_beams, args.test_batch_size or args.batch_size,
             ))
-        if show_bar:
-            callbacks.append(TQDMProgressBar(refresh_rate=max(1, args.logging_steps // 5)))
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*does not have many workers.*")
-            return L.Trainer(
-                accelerator=args.accelerator, devices=devices, num_nodes=args.num_nodes, strategy=strategy,
-                precision=args.precision or default_precision(args.accelerator),
-                max_epochs=self._max_epochs(), max_steps=self._max_steps(),
-                gradient_clip_val=args.max_grad_norm or None, accumulate_grad_batches=args.gradient_accumulation_steps,
-                log_every_n_steps=args.logging_steps, val_check_interval=val_interval,
-                check_val_every_n_epoch=val_every_epoch, num_sanity_val_steps=0, callbacks=callbacks,
-                logger=build_loggers(args.output_dir, self.wandb_config), default_root_dir=args.output_dir,
-                enable_progress_bar=show_bar, enable_model_summary=False, use_distributed_sampler=False,
-            )
+            return L.Trainer(logger=build_loggers(args.output_dir, self.wandb_config), **settings)
 
-    def _checkpoint_callback(self) -> ModelCheckpoint:
-        args = self.args
-        keep = -1 if args.save_total_limit is None else args.save_total_limit
-        common = dict(dirpath=str(Path(args.output_dir) / "checkpoints"), save_last=args.save_strategy != "no",
-                      monitor="step", mode="max", save_top_k=keep if args.save_strategy != "no" else 0,
-                      enable_version_counter=False, auto_insert_metric_name=False)
-        if args.save_strategy == "epoch":
-            return ModelCheckpoint(filename="epoch-{epoch}-step-{step}", every_n_epochs=1, **common)
-        return ModelCheckpoint(filename="step-{step}", every_n_train_steps=args.save_steps, **common)
+    def _apply_step_budget(self) -> None:
+        max_epochs, max_steps = step_budget(self.args, self._train_size())
+        self.lightning_trainer.fit_loop.max_epochs = max_epochs
+        self.lightning_trainer.fit_loop.epoch_loop.max_steps = max_steps
 
-    def _validation_schedule(self) -> tuple[int | float, int | None]:
-        args = self.args
-        if args.eval_strategy == "steps":
-            return args.eval_steps * args.gradient_accumulation_steps, None
-        if args.eval_strategy == "epoch":
-            return 1.0, 1
-        return NEVER, None
-
-    def _max_epochs(self) -> int:
-        """Whole epochs, or -1 (no epoch limit) when a step budget decides the end."""
-        return -1 if self._max_steps() > 0 else max(1, math.ceil(self.args.num_train_epochs))
-
-    def _max_steps(self) -> int:
-        args = self.args
-        if args.max_steps and args.max_steps > 0:
-            return args.max_steps
-        if float(args.num_train_epochs).is_integer() or self.train_dataset is None:
-            return -1
-        per_rank = math.ceil(len(self.train_dataset) / max(args.world_size, 1))
-        steps_per_epoch = math.ceil(math.ceil(per_rank / args.per_device_train_batch_size) / args.gradient_accumulation_steps)
-        return max(1, int(args.num_train_epochs * steps_per_epoch))
+    def _train_size(self) -> int | None:
+        return len(self.train_dataset) if self.train_dataset is not None else None
 
     def generation_max_length(self) -> int:
         return self.args.generation_max_length or default_max_length(self.eval_dataset)

@@ -37,6 +37,8 @@ def test_stop_resume_equals_one_straight_run(make_cfg, tmp_path):
     cfg = make_cfg(num_train_epochs=2, max_steps=14, save_steps=3, eval_strategy="no")
     straight = _trainer(cfg, tmp_path / "straight")
     straight.train()
+    last = torch.load(tmp_path / "straight" / "checkpoints" / "last.ckpt", weights_only=False)
+    assert last["global_step"] == 14  # the end of training, not the last multiple of save_steps (12)
     first = _trainer(cfg, tmp_path / "resumed", callbacks=[StopAt(6)])
     first.train()
     assert first.state.global_step == 6

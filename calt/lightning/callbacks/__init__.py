@@ -1,7 +1,8 @@
-"""Callbacks calt adds to Lightning's own (checkpointing, LR monitor and progress bars come from Lightning)."""
+"""Callbacks calt adds to Lightning's own (LR monitor and progress bars come from Lightning as they are)."""
 
+from .checkpoint import RunCheckpoint
 from .generation_eval import GenerationEvaluation, write_json_atomic
 from .history import LogHistory
 from .throughput import Throughput
 
-__all__ = ["GenerationEvaluation", "LogHistory", "Throughput", "write_json_atomic"]
+__all__ = ["GenerationEvaluation", "LogHistory", "RunCheckpoint", "Throughput", "write_json_atomic"]

@@ -23,7 +23,10 @@ def write_json_atomic(path: Path, payload: Any) -> None:
 
 
 class GenerationEvaluation(L.Callback):
-    """Writes ``eval_results/step_{N}.json`` (rank 0) and logs ``eval_generation_success_rate``."""
+    """Writes ``eval_results/step_{N}.json`` (rank 0) and logs ``eval_generation_success_rate``.
+
+    ``batch_size`` is the total over all ranks, like ``test_batch_size``; each rank decodes its share.
+    """
 
     def __init__(self, dataset, collate_fn, tokenizer, output_dir: str, max_length: int,
                  num_beams: int = 1, batch_size: int = 64) -> None:
@@ -38,7 +41,7 @@ class GenerationEvaluation(L.Callback):
             return
         result = generate_eval_set(
             pl_module.model, self.dataset, self.collate_fn, self.tokenizer, self.max_length,
-            self.num_beams, self.batch_size, pl_module.device,
+            self.num_beams, max(self.batch_size // trainer.world_size, 1), pl_module.device,
         )
         if trainer.is_global_zero:
             write_json_atomic(self.output_dir / "eval_results" / f"step_{trainer.global_step}.json", result.rows())

@@ -1,0 +1,116 @@
+"""The one mapping from ``TrainingArguments`` (the ``train`` block) to Lightning's ``Trainer`` and callbacks.
+
+Both the documented facade (``calt.trainer.Trainer``) and the Lightning CLI (``calt fit``) build their
+``lightning.Trainer`` from these functions, so each train.yaml key means the same thing in both.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from typing import Any
+
+import torch
+from lightning.pytorch.callbacks import Callback, LearningRateMonitor, TQDMProgressBar
+
+from ..lightning.callbacks import RunCheckpoint, Throughput
+from .arguments import TrainingArguments
+
+NEVER = 10**12  # a validation interval no run reaches (eval_strategy: no)
+
+
+def default_precision(accelerator: str) -> str:
+    """bf16 mixed precision on a GPU that has it (fp16 mixed on older ones), full fp32 elsewhere."""
+    if accelerator in ("auto", "gpu", "cuda") and torch.cuda.is_available():
+        return "bf16-mixed" if torch.cuda.is_bf16_supported() else "16-mixed"
+    return "32-true"
+
+
+def default_strategy(args: TrainingArguments) -> str:
+    """``train.strategy``, else DDP when several devices or nodes are asked for."""
+    if args.strategy:
+        return args.strategy
+    devices = args.devices
+    many = (isinstance(devices, int) and devices > 1) or (isinstance(devices, (list, tuple)) and len(devices) > 1)
+    return "ddp" if many or args.num_nodes > 1 else "auto"
+
+
+def validation_schedule(args: TrainingArguments) -> tuple[int | float, int | None]:
+    """(``val_check_interval``, ``check_val_every_n_epoch``) for ``eval_strategy`` / ``eval_steps``.
+
+    ``val_check_interval`` counts batches, so ``eval_steps`` optimizer steps are multiplied by the
+    accumulation; ``no`` schedules no in-loop evaluation but keeps ``Trainer.validate`` usable.
+    """
+    if args.eval_strategy == "steps":
+        return args.eval_steps * args.gradient_accumulation_steps, None
+    if args.eval_strategy == "epoch":
+        return 1.0, 1
+    return NEVER, None
+
+
+def step_budget(args: TrainingArguments, train_size: int | None) -> tuple[int, int]:
+    """(``max_epochs``, ``max_steps``): whole epochs, or a step count for ``max_steps`` and fractional epochs."""
+    if args.max_steps and args.max_steps > 0:
+        return -1, args.max_steps
+    if float(args.num_train_epochs).is_integer():
+        return max(1, int(args.num_train_epochs)), -1
+    if train_size is None:
+        raise ValueError(
+            f"train.num_train_epochs = {args.num_train_epochs} is fractional, which needs the size of the training "
+            "set; give whole epochs or a step budget (train.max_steps)"
+        )
+    per_rank = math.ceil(train_size / max(args.world_size, 1))
+    batches = math.ceil(per_rank / args.per_device_train_batch_size)
+    steps_per_epoch = math.ceil(batches / args.gradient_accumulation_steps)
+    return -1, max(1, int(args.num_train_epochs * steps_per_epoch))
+
+
+def show_progress_bar(args: TrainingArguments) -> bool:
+    """Progress bars unless ``disable_tqdm`` or the output is not a terminal (logs stay clean)."""
+    return not args.disable_tqdm and sys.stdout.isatty()
+
+
+def checkpoint_callback(args: TrainingArguments) -> RunCheckpoint:
+    """``save_strategy`` / ``save_steps`` / ``save_total_limit`` → checkpoints in ``save_dir/checkpoints``."""
+    saving = args.save_strategy != "no"
+    keep = -1 if args.save_total_limit is None else args.save_total_limit
+    common = dict(dirpath=f"{args.output_dir}/checkpoints", save_last=saving, monitor="step", mode="max",
+                  save_top_k=keep if saving else 0, enable_version_counter=False, auto_insert_metric_name=False)
+    if args.save_strategy == "epoch":
+        return RunCheckpoint(filename="epoch-{epoch}-step-{step}", every_n_epochs=1, **common)
+    return RunCheckpoint(filename="step-{step}", every_n_train_steps=args.save_steps, **common)
+
+
+def standard_callbacks(args: TrainingArguments) -> list[Callback]:
+    """Checkpoints, learning-rate monitor, throughput and (on a terminal) a progress bar."""
+    callbacks: list[Callback] = [checkpoint_callback(args), LearningRateMonitor(logging_interval="step"),
+                                 Throughput()]
+    if show_progress_bar(args):
+        callbacks.append(TQDMProgressBar(refresh_rate=max(1, args.logging_steps // 5)))
+    return callbacks
+
+
+def lightning_trainer_settings(args: TrainingArguments, train_size: int | None = None) -> dict[str, Any]:
+    """Keyword arguments of ``lightning.Trainer`` that the ``train`` block stands for (loggers not included)."""
+    max_epochs, max_steps = step_budget(args, train_size)
+    val_check_interval, check_val_every_n_epoch = validation_schedule(args)
+    return {
+        "accelerator": args.accelerator,
+        "devices": args.devices,
+        "num_nodes": args.num_nodes,
+        "strategy": default_strategy(args),
+        "precision": args.precision or default_precision(args.accelerator),
+        "max_epochs": max_epochs,
+        "max_steps": max_steps,
+        "gradient_clip_val": args.max_grad_norm or None,
+        "accumulate_grad_batches": args.gradient_accumulation_steps,
+        "log_every_n_steps": args.logging_steps,
+        "val_check_interval": val_check_interval,
+        "check_val_every_n_epoch": check_val_every_n_epoch,
+        "num_sanity_val_steps": 0,
+        "default_root_dir": args.output_dir,
+        "enable_progress_bar": show_progress_bar(args),
+        "enable_model_summary": False,
+        "use_distributed_sampler": False,  # calt's DataModule shards per rank itself (and resumes mid-epoch)
+        "callbacks": standard_callbacks(args),
+    }
