@@ -29,33 +29,6 @@ LIGHTNING_SUBCOMMANDS = ("fit", "validate", "test")
 DEFAULT_CONFIG_DIR = "configs"
 EXIT_ERROR = 2
 
-# Keys the documented blocks accept besides those a config file already spells out, so that
-# an override can set an optional key (``train.eval_steps=50``) the file leaves at its default.
-DOCUMENTED_KEYS = {
-    "data": (
-        "lexer_config", "train_dataset_path", "test_dataset_path", "num_train_samples", "num_test_samples",
-        "validate_train_tokens", "validate_test_tokens", "display_samples", "use_jsonl", "use_pickle",
-        "train_dataset_jsonl", "test_dataset_jsonl", "train_dataset_pickle", "test_dataset_pickle",
-        "dataset_load_preprocessor",
-    ),
-    "model": (
-        "model_type", "num_encoder_layers", "num_encoder_heads", "num_decoder_layers", "num_decoder_heads",
-        "d_model", "encoder_ffn_dim", "decoder_ffn_dim", "max_sequence_length", "use_positional_embedding",
-        "dropout", "activation", "init_std", "seed",
-    ),
-    "train": (
-        "save_dir", "output_dir", "num_train_epochs", "learning_rate", "weight_decay", "warmup_ratio",
-        "batch_size", "test_batch_size", "lr_scheduler_type", "max_grad_norm", "optimizer", "num_workers",
-        "dataloader_pin_memory", "eval_strategy", "eval_steps", "save_strategy", "save_steps",
-        "save_total_limit", "save_safetensors", "label_names", "logging_strategy", "logging_steps", "seed",
-        "remove_unused_columns", "disable_tqdm", "gradient_accumulation_steps", "wandb",
-        # Lightning extras
-        "accelerator", "devices", "num_nodes", "strategy", "precision", "max_steps", "compile",
-        "generation_max_length", "num_beams",
-    ),
-    "wandb": ("project", "group", "name", "tags", "no_wandb", "entity", "mode"),
-}
-
 
 class CLIError(Exception):
     """Bad input on the command line: reported as one line, exit status non-zero."""
@@ -110,14 +83,20 @@ def known_keys(config: DictConfig) -> set[str]:
         if block in config:
             keys.update(f"{block}.{name}" for name in names)
     if "train" in config:
-        keys.update(f"train.wandb.{name}" for name in DOCUMENTED_KEYS["wandb"])
+        keys.update(f"train.wandb.{name}" for name in _documented_keys()["wandb"])
     return keys
 
 
 def _documented_keys() -> dict[str, Iterable[str]]:
     from calt.dataset.pipeline import GENERATOR_KEY, OPTIONAL_KEYS, REQUIRED_KEYS
+    from calt.io.pipeline import DATA_KEYS
+    from calt.models.bart.config_mapping import MODEL_KEYS as BART_KEYS
+    from calt.models.generic.config_mapping import MODEL_KEYS as GENERIC_KEYS
+    from calt.trainer.arguments import WANDB_KEYS, TrainingArguments
 
-    return {**DOCUMENTED_KEYS, "dataset": (*REQUIRED_KEYS, *OPTIONAL_KEYS, GENERATOR_KEY)}
+    return {"data": DATA_KEYS, "model": ("model_type", *GENERIC_KEYS, *BART_KEYS),
+            "train": TrainingArguments.config_keys(), "wandb": WANDB_KEYS,
+            "dataset": (*REQUIRED_KEYS, *OPTIONAL_KEYS, GENERATOR_KEY)}
 
 
 def _dotted_paths(node, prefix: str = "") -> Iterable[str]:

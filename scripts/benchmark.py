@@ -99,7 +99,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--gpu-batch-size", type=positive_int, default=256)
     parser.add_argument("--compile", action="store_true", help="GPU run of calt with torch.compile")
     parser.add_argument("--peak-tflops", type=float, help="device peak bf16 TFLOP/s when not in the known table")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    args.work_dir, args.original_venv = args.work_dir.resolve(), args.original_venv.resolve()  # children run elsewhere
+    return args
 
 
 def sizes_from(args: argparse.Namespace) -> dict:

@@ -12,7 +12,6 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-import pyarrow as pa
 
 
 class TokenIdStore:
@@ -55,10 +54,22 @@ class TokenIdStore:
         return TokenIdStore(self.values[: self.offsets[count]], self.offsets[: count + 1])
 
 
+def _arrow_array(values: np.ndarray, arrow_type):
+    """A zero-copy Arrow view of a contiguous numpy array (``pa.array`` would import pandas to inspect it)."""
+    import pyarrow as pa
+
+    values = np.ascontiguousarray(values)
+    return pa.Array.from_buffers(arrow_type, len(values), [None, pa.py_buffer(values)])
+
+
 def save_stores(path: Path, stores: dict[str, TokenIdStore]) -> None:
     """Write named stores as one Arrow IPC file; atomic (temp file + rename)."""
+    import pyarrow as pa  # only large datasets are cached, so small runs never load Arrow
+
     columns = {
-        name: pa.LargeListArray.from_arrays(pa.array(s.offsets), pa.array(s.values)) for name, s in stores.items()
+        name: pa.LargeListArray.from_arrays(_arrow_array(s.offsets.astype(np.int64, copy=False), pa.int64()),
+                                            _arrow_array(s.values.astype(np.int32, copy=False), pa.int32()))
+        for name, s in stores.items()
     }
     table = pa.table(columns)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -75,6 +86,8 @@ def save_stores(path: Path, stores: dict[str, TokenIdStore]) -> None:
 
 def load_stores(path: Path) -> dict[str, TokenIdStore]:
     """Memory-map an Arrow file written by ``save_stores``; zero copy."""
+    import pyarrow as pa
+
     table = pa.ipc.open_file(pa.memory_map(str(path), "r")).read_all()
     stores = {}
     for name in table.column_names:

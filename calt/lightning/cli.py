@@ -110,17 +110,19 @@ def calt_data(
     eval_batch_size: int = 8,
     num_workers: int = 0,
     seed: int = 42,
+    group_by_length: bool = True,
 ) -> CaltCLIDataModule:
     """The ``data`` block → ``IOPipeline`` datasets in a DataModule; batch sizes are the global ones."""
     params = dict(locals())
     from calt.io import IOPipeline
 
     block = {key: value for key, value in params.items()
-             if key not in ("batch_size", "eval_batch_size", "num_workers", "seed")}
+             if key not in ("batch_size", "eval_batch_size", "num_workers", "seed", "group_by_length")}
     io_dict = IOPipeline.from_config(OmegaConf.create(block)).build()
     datamodule = CaltCLIDataModule(
         io_dict["train_dataset"], io_dict["test_dataset"], io_dict["data_collator"], batch_size=batch_size,
         eval_batch_size=eval_batch_size, num_workers=num_workers, pin_memory=False, seed=seed,
+        group_by_length=group_by_length,
     )
     datamodule.tokenizer = io_dict["tokenizer"]
     return datamodule
@@ -153,6 +155,7 @@ class CaltLightningCLI(LightningCLI):
         parser.link_arguments("train", "data.eval_batch_size", compute_fn=_train_value("test_batch_size"))
         parser.link_arguments("train", "data.num_workers", compute_fn=_train_value("num_workers"))
         parser.link_arguments("train", "data.seed", compute_fn=_train_value("seed"))
+        parser.link_arguments("train", "data.group_by_length", compute_fn=_train_value("group_by_length"))
 
     def instantiate_trainer(self, **kwargs: Any):
         """Lightning's Trainer plus calt's loggers (unless ``--trainer.logger`` is given) and generation evaluation."""

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import math
 from typing import Any
 
 import lightning as L
+import numpy as np
 from torch.utils.data import DataLoader, Dataset
 
 from .sampler import ResumableDataLoader, ShardSampler
+
+log = logging.getLogger(__name__)
 
 
 def id_view(dataset: Dataset) -> Dataset:
@@ -22,8 +26,19 @@ def id_view(dataset: Dataset) -> Dataset:
     return dataset
 
 
+def sample_lengths(data: Dataset) -> np.ndarray | None:
+    """Source + target token count of every sample of an id view; None for text items (not encoded)."""
+    stores = getattr(data, "input_ids", None), getattr(data, "target_ids", None)
+    if all(callable(getattr(store, "lengths", None)) for store in stores):
+        return stores[0].lengths() + stores[1].lengths()
+    return None
+
+
 class CaltDataModule(L.LightningDataModule):
-    """Train / eval loaders; ``batch_size`` and ``eval_batch_size`` are per device."""
+    """Train / eval loaders; ``batch_size`` and ``eval_batch_size`` are per device.
+
+    ``group_by_length`` batches training samples of similar length together (less padding).
+    """
 
     def __init__(
         self,
@@ -35,12 +50,14 @@ class CaltDataModule(L.LightningDataModule):
         num_workers: int = 0,
         pin_memory: bool = True,
         seed: int = 42,
+        group_by_length: bool = False,
     ) -> None:
         super().__init__()
         self.train_dataset, self.eval_dataset = train_dataset, eval_dataset
         self.collate_fn = collate_fn
         self.batch_size, self.eval_batch_size = batch_size, eval_batch_size
         self.num_workers, self.pin_memory, self.seed = num_workers, pin_memory, seed
+        self.group_by_length = group_by_length
 
     def _rank_and_world(self) -> tuple[int, int]:
         trainer = self.trainer
@@ -61,7 +78,12 @@ class CaltDataModule(L.LightningDataModule):
             raise ValueError("no training dataset: pass train_dataset (io_dict['train_dataset'])")
         rank, world = self._rank_and_world()
         data = id_view(self.train_dataset)
-        sampler = ShardSampler(len(data), seed=self.seed, shuffle=True, rank=rank, world_size=world, pad=True)
+        lengths = sample_lengths(data) if self.group_by_length else None
+        if self.group_by_length and lengths is None:
+            log.warning("group_by_length: the training set holds no token ids (build it with IOPipeline); "
+                        "batches are drawn without grouping")
+        sampler = ShardSampler(len(data), seed=self.seed, shuffle=True, rank=rank, world_size=world, pad=True,
+                               lengths=lengths, batch_size=self.batch_size)
         return ResumableDataLoader(
             data, batch_size=self.batch_size, sampler=sampler, collate_fn=self.collate_fn,
             num_workers=self.num_workers, pin_memory=self.pin_memory, persistent_workers=self.num_workers > 0,

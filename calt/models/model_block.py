@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import difflib
+import warnings
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 REQUIRED = object()
@@ -26,6 +28,19 @@ def read_int(model_cfg: Any, key: str, default: Any = REQUIRED, model_type: str 
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise ValueError(f"model config: {key} must be a positive integer, got {value!r}.")
     return value
+
+
+def warn_unknown_keys(model_cfg: Any, known: Iterable[str], model_type: str) -> None:
+    """Warn about ``model`` keys that the ``model_type`` mapping does not read (a typo would otherwise
+    be ignored silently), naming the closest key it does read."""
+    known = ("model_type", *known)
+    keys = model_cfg.keys() if isinstance(model_cfg, Mapping) else vars(model_cfg).keys()
+    for key in keys:
+        if key in known:
+            continue
+        close = difflib.get_close_matches(str(key), known, n=1)
+        hint = f"did you mean {close[0]!r}?" if close else f"it reads: {', '.join(known)}"
+        warnings.warn(f"model.{key} is not used by model_type {model_type!r} and is ignored; {hint}", stacklevel=3)
 
 
 def _lookup(model_cfg: Any, key: str) -> Any:

@@ -14,6 +14,7 @@ REQUIRED = ("num_train_epochs", "learning_rate", "batch_size")
 ALIASES = {"save_dir": "output_dir", "optim": "optimizer", "dataloader_num_workers": "num_workers",
            "per_device_eval_batch_size": "test_batch_size", "evaluation_strategy": "eval_strategy"}
 STRATEGIES = ("steps", "epoch", "no")
+WANDB_KEYS = ("project", "group", "name", "tags", "no_wandb", "entity", "notes", "mode")
 
 
 @dataclass
@@ -49,6 +50,7 @@ class TrainingArguments:
     remove_unused_columns: bool = False
     disable_tqdm: bool = True
     gradient_accumulation_steps: int = 1
+    group_by_length: bool = True
     run_name: str | None = None
     report_to: Any = None
     # Lightning-native keys
@@ -112,6 +114,12 @@ class TrainingArguments:
                 f"train.batch_size {self.batch_size} is not divisible by the {self.world_size} devices: each "
                 f"device would get {self.batch_size / self.world_size:g} samples; choose a multiple of {self.world_size}"
             )
+
+    @classmethod
+    def config_keys(cls) -> tuple[str, ...]:
+        """Every key the ``train`` block accepts: the fields, their aliases and the ``wandb`` sub-block."""
+        names = [f.name for f in dataclasses.fields(cls) if f.name != "world_size"]
+        return (*names, *ALIASES, "wandb")
 
     def to_dict(self) -> dict:
         out = dataclasses.asdict(self)

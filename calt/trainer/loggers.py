@@ -12,8 +12,9 @@ from lightning.pytorch.loggers import CSVLogger, Logger
 from lightning.pytorch.loggers.csv_logs import ExperimentWriter
 from lightning.pytorch.loggers.logger import rank_zero_experiment
 
+from .arguments import WANDB_KEYS
+
 log = logging.getLogger(__name__)
-WANDB_KEYS = ("project", "group", "name", "tags", "no_wandb", "entity", "notes", "mode")
 
 
 class _AppendingWriter(ExperimentWriter):

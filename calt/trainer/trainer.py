@@ -109,6 +109,7 @@ class Trainer:
             train_dataset, eval_dataset, data_collator, batch_size=args.per_device_train_batch_size,
             eval_batch_size=args.per_device_eval_batch_size, num_workers=args.num_workers,
             pin_memory=args.dataloader_pin_memory and torch.cuda.is_available(), seed=args.seed,
+            group_by_length=args.group_by_length,
         )
 
     # --- construction ---------------------------------------------------------------------------

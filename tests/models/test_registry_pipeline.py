@@ -135,3 +135,10 @@ def test_default_mappings_accept_plain_dicts(tokenizer):
     assert isinstance(create_transformer_config(block, tokenizer), TransformerConfig)
     assert isinstance(create_bart_config(block, tokenizer), BartConfig)
     assert create_transformer_config(block).vocab_size == 1000  # no tokenizer: the config's defaults
+
+
+def test_unused_model_keys_are_warned_about_with_the_closest_key(tokenizer):
+    with pytest.warns(UserWarning, match=r"model.dropuot is not used by model_type 'generic'.*did you mean 'dropout'"):
+        ModelPipeline(model_block(dropuot=0.2), tokenizer).build()
+    with pytest.warns(UserWarning, match=r"model.use_positional_embedding is not used by model_type 'bart'"):
+        ModelPipeline(model_block(model_type="bart", use_positional_embedding="rope"), tokenizer).build()

@@ -6,7 +6,12 @@ from typing import Any
 
 from transformers import BartConfig
 
-from ..model_block import check_heads_divide, read_int, read_model_key, special_token_ids
+from ..model_block import check_heads_divide, read_int, read_model_key, special_token_ids, warn_unknown_keys
+
+MODEL_KEYS = (
+    "num_encoder_layers", "num_encoder_heads", "num_decoder_layers", "num_decoder_heads", "d_model",
+    "encoder_ffn_dim", "decoder_ffn_dim", "max_sequence_length", "dropout", "activation", "init_std",
+)
 
 
 def create_bart_config(model_cfg: Any, tokenizer) -> BartConfig:
@@ -18,6 +23,7 @@ def create_bart_config(model_cfg: Any, tokenizer) -> BartConfig:
             "or pass tokenizer=."
         )
     kind = "bart"
+    warn_unknown_keys(model_cfg, MODEL_KEYS, kind)
     d_model = read_int(model_cfg, "d_model", model_type=kind)
     encoder_heads = read_int(model_cfg, "num_encoder_heads", model_type=kind)
     decoder_heads = read_int(model_cfg, "num_decoder_heads", model_type=kind)

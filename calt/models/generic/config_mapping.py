@@ -4,17 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model_block import read_int, read_model_key, special_token_ids
+from ..model_block import read_int, read_model_key, special_token_ids, warn_unknown_keys
 from .configuration import TransformerConfig
 
 # TransformerConfig's own defaults when no tokenizer is given (as in the original calt)
 _FALLBACK_IDS = {"vocab_size": 1000, "pad_token_id": 0, "eos_token_id": 1, "bos_token_id": 2}
+MODEL_KEYS = (
+    "num_encoder_layers", "num_encoder_heads", "num_decoder_layers", "num_decoder_heads", "d_model",
+    "encoder_ffn_dim", "decoder_ffn_dim", "max_sequence_length", "use_positional_embedding", "embedding_layer_norm",
+    "dropout", "activation", "init_std", "seed", *_FALLBACK_IDS,
+)
 
 
 def create_transformer_config(model_cfg: Any, tokenizer=None) -> TransformerConfig:
     """A :class:`TransformerConfig` from ``cfg.model``; vocabulary size and special-token ids come from
     ``tokenizer`` (an explicit, different id in ``cfg.model`` is an error), else from ``cfg.model`` or defaults."""
     kind = "generic"
+    warn_unknown_keys(model_cfg, MODEL_KEYS, kind)
     encoder_heads = read_int(model_cfg, "num_encoder_heads", model_type=kind)
     encoder_ffn = read_int(model_cfg, "encoder_ffn_dim", model_type=kind)
     return TransformerConfig(
