@@ -7,6 +7,9 @@ subprocess of the reference environment. The generators below import nothing fro
 calt, so both packages can load this file.
 
     .venv/bin/python scripts/bench_dataset.py [--train 20000] [--test 1000] [--repeats 3]
+                                             [--original-venv .bench/venv-original]
+
+The original's environment is the one scripts/benchmark.py uses (created on first use).
 
 Timings on a shared machine are noisy: the best of ``--repeats`` runs is reported.
 """
@@ -23,7 +26,8 @@ import time
 from itertools import accumulate
 from pathlib import Path
 
-REFERENCE_PYTHON = "/work/refvenv/bin/python"
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "scripts" / "benchmark_workloads"))
 
 
 # ---- the generators (module level, picklable, no calt imports) --------------------------
@@ -86,9 +90,9 @@ def time_pipeline(task: str, n_jobs: int, train: int, test: int, batch_size: int
     return (train + test) / elapsed
 
 
-def time_reference(task: str, n_jobs: int, train: int, test: int, batch_size: int) -> float:
+def time_reference(python: Path, task: str, n_jobs: int, train: int, test: int, batch_size: int) -> float:
     """Time the original package on the same generator, in a subprocess of its environment."""
-    command = [REFERENCE_PYTHON, __file__, "--single", task, str(n_jobs), str(train), str(test), str(batch_size)]
+    command = [str(python), __file__, "--single", task, str(n_jobs), str(train), str(test), str(batch_size)]
     # run outside the repository so the reference interpreter imports its own calt
     output = subprocess.run(command, capture_output=True, text=True, check=True, cwd=tempfile.gettempdir())
     return json.loads(output.stdout.strip().splitlines()[-1])["samples_per_second"]
@@ -102,6 +106,8 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=10000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--skip-reference", action="store_true", help="time only this package")
+    parser.add_argument("--original-venv", type=Path, default=REPO / ".bench" / "venv-original",
+                        help="virtual environment of calt-x (created when missing, as by scripts/benchmark.py)")
     parser.add_argument("--single", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.single:  # one run inside the reference environment
@@ -110,6 +116,11 @@ def main() -> None:
         print(json.dumps({"samples_per_second": time_pipeline(task, n_jobs, train, test, batch_size)}))
         return
     logging_off()
+    reference_python = None
+    if not args.skip_reference:
+        from original_venv import ensure_original_venv
+
+        reference_python = ensure_original_venv(args.original_venv.resolve(), "torch==2.13.0", [], True)
     print(f"{'task':<22}{'n_jobs':>7}{'calt (samples/s)':>19}{'calt-x 1.5 (samples/s)':>25}{'speed-up':>10}")
     for task in GENERATORS:
         train = args.train if task == "gf17_addition" else max(1, int(args.train * args.poly_scale))
@@ -119,7 +130,7 @@ def main() -> None:
             if args.skip_reference:
                 print(f"{task:<22}{n_jobs:>7}{ours:>19.0f}")
                 continue
-            reference = max(time_reference(task, n_jobs, train, test, args.batch_size) for _ in range(args.repeats))
+            reference = max(time_reference(reference_python, task, n_jobs, train, test, args.batch_size) for _ in range(args.repeats))
             print(f"{task:<22}{n_jobs:>7}{ours:>19.0f}{reference:>25.0f}{ours / reference:>9.1f}x")
     print(f"({train + test} polynomial / {args.train + args.test} GF(17) samples per run, best of {args.repeats};"
           " shared CPU, expect noise)")

@@ -85,14 +85,14 @@ def save_stores(path: Path, stores: dict[str, TokenIdStore]) -> None:
 
 
 def load_stores(path: Path) -> dict[str, TokenIdStore]:
-    """Memory-map an Arrow file written by ``save_stores``; zero copy."""
+    """Memory-map an Arrow file written by ``save_stores``; zero copy, straight from the Arrow buffers."""
     import pyarrow as pa
 
     table = pa.ipc.open_file(pa.memory_map(str(path), "r")).read_all()
     stores = {}
     for name in table.column_names:
         column = table.column(name).combine_chunks()
-        offsets = column.offsets.to_numpy(zero_copy_only=True)
-        values = column.values.to_numpy(zero_copy_only=True)
-        stores[name] = TokenIdStore(values, offsets)
+        _, offsets, _, values = column.buffers()
+        offsets = np.frombuffer(offsets, dtype=np.int64)[column.offset : column.offset + len(column) + 1]
+        stores[name] = TokenIdStore(np.frombuffer(values, dtype=np.int32), offsets)
     return stores

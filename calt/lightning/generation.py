@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import torch
 import torch.distributed as dist
+from tqdm.auto import tqdm
 
 from .sampler import ShardSampler
 
@@ -36,8 +37,12 @@ def rank_and_world() -> tuple[int, int]:
 
 @torch.no_grad()
 def generate_eval_set(model, dataset, collate_fn, tokenizer, max_length: int, num_beams: int = 1,
-                      batch_size: int = 64, device: torch.device | None = None) -> GenerationResult:
-    """Greedy (or beam) decode of ``dataset``; every rank returns the same gathered result."""
+                      batch_size: int = 64, device: torch.device | None = None,
+                      progress: bool = False) -> GenerationResult:
+    """Greedy (or beam) decode of ``dataset``; every rank returns the same gathered result.
+
+    ``progress`` shows a bar (samples decoded, samples/s) on rank 0.
+    """
     rank, world = rank_and_world()
     data = dataset.encoded() if callable(getattr(dataset, "encoded", None)) else dataset
     indices = list(ShardSampler(len(data), shuffle=False, rank=rank, world_size=world, pad=False))
@@ -46,6 +51,8 @@ def generate_eval_set(model, dataset, collate_fn, tokenizer, max_length: int, nu
     was_training = model.training
     model.eval()
     local: list[tuple[int, str, str]] = []
+    bar = tqdm(total=len(indices), desc="generation", unit="sample", disable=not progress or rank != 0,
+               leave=False, dynamic_ncols=True)
     for start in range(0, len(indices), batch_size):
         chunk = indices[start : start + batch_size]
         batch = collate_fn([data[i] for i in chunk])
@@ -58,6 +65,8 @@ def generate_eval_set(model, dataset, collate_fn, tokenizer, max_length: int, nu
         labels[labels == -100] = tokenizer.pad_token_id
         reference = tokenizer.batch_decode(labels, skip_special_tokens=True)
         local.extend(zip(chunk, (g.strip() for g in generated), (r.strip() for r in reference)))
+        bar.update(len(chunk))
+    bar.close()
     if was_training:
         model.train()
     if world > 1:

@@ -11,9 +11,9 @@ import sys
 from typing import Any
 
 import torch
-from lightning.pytorch.callbacks import Callback, LearningRateMonitor, TQDMProgressBar
+from lightning.pytorch.callbacks import Callback, LearningRateMonitor
 
-from ..lightning.callbacks import RunCheckpoint, Throughput
+from ..lightning.callbacks import ProgressBar, RunCheckpoint, Throughput
 from .arguments import TrainingArguments
 
 NEVER = 10**12  # a validation interval no run reaches (eval_strategy: no)
@@ -86,7 +86,7 @@ def standard_callbacks(args: TrainingArguments) -> list[Callback]:
     callbacks: list[Callback] = [checkpoint_callback(args), LearningRateMonitor(logging_interval="step"),
                                  Throughput()]
     if show_progress_bar(args):
-        callbacks.append(TQDMProgressBar(refresh_rate=max(1, args.logging_steps // 5)))
+        callbacks.append(ProgressBar(refresh_rate=max(1, args.logging_steps // 5)))
     return callbacks
 
 

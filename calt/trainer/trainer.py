@@ -23,7 +23,7 @@ import yaml
 from ..lightning import CaltDataModule, CaltLightningModule, default_max_length, generate_eval_set
 from ..lightning.callbacks import GenerationEvaluation, LogHistory, write_json_atomic
 from .arguments import TrainingArguments
-from .lightning_settings import lightning_trainer_settings, step_budget
+from .lightning_settings import lightning_trainer_settings, show_progress_bar, step_budget
 from .loggers import build_loggers
 
 log = logging.getLogger(__name__)
@@ -216,7 +216,8 @@ class Trainer:
         device = self.lightning_module.device
         self.model.to(device)
         return generate_eval_set(self.model, dataset, self.data_collator, self.tokenizer, length,
-                                 self.args.num_beams, self.args.per_device_eval_batch_size, device)
+                                 self.args.num_beams, self.args.per_device_eval_batch_size, device,
+                                 progress=show_progress_bar(self.args))
 
     def _sync_state(self) -> None:
         trainer = self.lightning_trainer

@@ -3,6 +3,7 @@
 from .checkpoint import RunCheckpoint
 from .generation_eval import GenerationEvaluation, write_json_atomic
 from .history import LogHistory
+from .progress import ProgressBar
 from .throughput import Throughput
 
-__all__ = ["GenerationEvaluation", "LogHistory", "RunCheckpoint", "Throughput", "write_json_atomic"]
+__all__ = ["GenerationEvaluation", "LogHistory", "ProgressBar", "RunCheckpoint", "Throughput", "write_json_atomic"]

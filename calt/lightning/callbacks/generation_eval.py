@@ -42,6 +42,7 @@ class GenerationEvaluation(L.Callback):
         result = generate_eval_set(
             pl_module.model, self.dataset, self.collate_fn, self.tokenizer, self.max_length,
             self.num_beams, max(self.batch_size // trainer.world_size, 1), pl_module.device,
+            progress=trainer.progress_bar_callback is not None,
         )
         if trainer.is_global_zero:
             write_json_atomic(self.output_dir / "eval_results" / f"step_{trainer.global_step}.json", result.rows())
