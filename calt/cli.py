@@ -167,10 +167,10 @@ def run_train(config_path: str, overrides: Sequence[str] = (), dryrun: bool = Fa
     pipeline.train()
     pipeline.save_model()
     rate = pipeline.evaluate_and_save_generation()
-    save_dir = _save_dir(config)
-    print(f"Success rate: {100 * rate:.1f}%")
-    if report:
-        write_reports(save_dir)
+    if pipeline.trainer.is_world_process_zero():  # under DDP every rank runs this; one reports
+        print(f"Success rate: {100 * rate:.1f}%")
+        if report:
+            write_reports(_save_dir(config))
     return rate
 
 

@@ -38,9 +38,6 @@ class CaltCLIModule(CaltLightningModule):
     def test_step(self, batch, batch_idx: int) -> None:
         self.validation_step(batch, batch_idx)
 
-    def on_test_epoch_end(self) -> None:
-        self.on_validation_epoch_end()
-
 
 class CaltCLIDataModule(CaltDataModule):
     """The engine's DataModule with a test loader (the eval set), and the IO pipeline's tokenizer."""

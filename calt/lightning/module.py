@@ -80,15 +80,9 @@ class CaltLightningModule(L.LightningModule):
         self.eval_loss.update(output.loss, labels)
         self.token_accuracy.update(predictions, labels)
         self.success_rate.update(predictions, labels)
-
-    def on_validation_epoch_end(self) -> None:
-        self.log_dict(
-            {"eval_loss": self.eval_loss.compute(), "eval_token_accuracy": self.token_accuracy.compute(),
-             "eval_success_rate": self.success_rate.compute()},
-            prog_bar=True, sync_dist=False,
-        )
-        for metric in (self.eval_loss, self.token_accuracy, self.success_rate):
-            metric.reset()
+        # Metric objects: Lightning computes them over the whole set (all ranks) at the epoch's end, then resets
+        self.log_dict({"eval_loss": self.eval_loss, "eval_token_accuracy": self.token_accuracy,
+                       "eval_success_rate": self.success_rate}, on_step=False, on_epoch=True, prog_bar=True)
 
     # RNG state travels with the checkpoint and is restored right before the first resumed batch
     # (after the DataLoader iterator has drawn its seed), so dropout continues as if never stopped.

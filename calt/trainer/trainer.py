@@ -7,6 +7,7 @@ and callbacks. ``lightning_trainer`` and ``lightning_module`` are there for user
 
 from __future__ import annotations
 
+import atexit
 import inspect
 import logging
 import math
@@ -21,7 +22,7 @@ import torch
 import yaml
 
 from ..lightning import CaltDataModule, CaltLightningModule, default_max_length, generate_eval_set
-from ..lightning.callbacks import GenerationEvaluation, LogHistory, write_json_atomic
+from ..lightning.callbacks import GenerationEvaluation, LogHistory, write_json_atomic, write_text_atomic
 from .arguments import TrainingArguments
 from .lightning_settings import lightning_trainer_settings, show_progress_bar, step_budget
 from .loggers import build_loggers
@@ -36,6 +37,19 @@ class TrainerState:
     global_step: int = 0
     epoch: float = 0.0
     log_history: list[dict] = field(default_factory=list)
+
+
+def release_process_group_at_exit() -> None:
+    """Lightning keeps the DDP process group after ``fit`` (evaluation still needs it); destroy it when the
+    script ends, since a rank that exits with a live gloo group can abort ("terminate called ...")."""
+    if torch.distributed.is_available() and torch.distributed.is_initialized():
+        atexit.unregister(_destroy_process_group)
+        atexit.register(_destroy_process_group)
+
+
+def _destroy_process_group() -> None:
+    if torch.distributed.is_initialized():
+        torch.distributed.destroy_process_group()
 
 
 def newest_checkpoint(output_dir: str | Path) -> str:
@@ -152,6 +166,7 @@ class Trainer:
         if self.args.compile:
             self.lightning_module.model = torch.compile(self.model)
         self.lightning_trainer.fit(self.lightning_module, datamodule=self.datamodule, ckpt_path=ckpt_path)
+        release_process_group_at_exit()
         self._sync_state()
         return self.state
 
@@ -230,6 +245,4 @@ class Trainer:
     def _write_config(self) -> None:
         if self.config_to_save is None or not self.is_world_process_zero():
             return
-        path = Path(self.args.output_dir) / "train.yaml"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(yaml.safe_dump(self.config_to_save, sort_keys=False))
+        write_text_atomic(Path(self.args.output_dir) / "train.yaml", yaml.safe_dump(self.config_to_save, sort_keys=False))

@@ -1,9 +1,9 @@
 """Callbacks calt adds to Lightning's own (LR monitor and progress bars come from Lightning as they are)."""
 
 from .checkpoint import RunCheckpoint
-from .generation_eval import GenerationEvaluation, write_json_atomic
+from .generation_eval import GenerationEvaluation, write_json_atomic, write_text_atomic
 from .history import LogHistory
 from .progress import ProgressBar
 from .throughput import Throughput
 
-__all__ = ["GenerationEvaluation", "LogHistory", "ProgressBar", "RunCheckpoint", "Throughput", "write_json_atomic"]
+__all__ = ["GenerationEvaluation", "LogHistory", "ProgressBar", "RunCheckpoint", "Throughput", "write_json_atomic", "write_text_atomic"]

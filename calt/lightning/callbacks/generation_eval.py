@@ -13,13 +13,18 @@ import lightning as L
 from ..generation import generate_eval_set
 
 
-def write_json_atomic(path: Path, payload: Any) -> None:
-    """Write JSON through a temp file and a rename, so a crash never leaves half a file."""
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write through a temp file and a rename, so a crash (or a second rank) never leaves half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(payload, handle, ensure_ascii=False, indent=1)
+        handle.write(text)
     os.replace(tmp, path)
+
+
+def write_json_atomic(path: Path, payload: Any) -> None:
+    """JSON, written atomically."""
+    write_text_atomic(path, json.dumps(payload, ensure_ascii=False, indent=1))
 
 
 class GenerationEvaluation(L.Callback):
@@ -46,4 +51,5 @@ class GenerationEvaluation(L.Callback):
         )
         if trainer.is_global_zero:
             write_json_atomic(self.output_dir / "eval_results" / f"step_{trainer.global_step}.json", result.rows())
-        pl_module.log("eval_generation_success_rate", result.success_rate, prog_bar=True, rank_zero_only=True)
+        # every rank holds the same gathered rate; the (identical) mean across ranks keeps Lightning's logging in step
+        pl_module.log("eval_generation_success_rate", result.success_rate, prog_bar=True, sync_dist=True)
