@@ -8,6 +8,7 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf
 
 from .loader import StandardTrainerLoader
+from .utils import quiet_transformers_progress
 
 
 def _full_config(train_config: Any) -> dict | None:
@@ -85,7 +86,8 @@ class TrainerPipeline:
 
             import calt.models  # noqa: F401  (registers the generic model with the Auto classes)
 
-            model = AutoModelForSeq2SeqLM.from_pretrained(str(folder))
+            with quiet_transformers_progress():
+                model = AutoModelForSeq2SeqLM.from_pretrained(str(folder))
             io_dict["tokenizer"] = AutoTokenizer.from_pretrained(str(folder))
         else:
             model = ModelPipeline.from_io_dict(cfg.model, io_dict).build()

@@ -26,6 +26,7 @@ from ..lightning.callbacks import GenerationEvaluation, LogHistory, write_json_a
 from .arguments import TrainingArguments
 from .lightning_settings import lightning_trainer_settings, show_progress_bar, step_budget
 from .loggers import build_loggers
+from .utils import quiet_transformers_progress
 
 log = logging.getLogger(__name__)
 
@@ -67,9 +68,11 @@ def save_weights(model: Any, target: Path, safetensors: bool) -> None:
     """``save_pretrained`` in the chosen weight format, on transformers 4.x (a flag) and 5.x (safetensors
     only: the PyTorch-bin layout is written from the state dict, which ``from_pretrained`` still reads)."""
     if "safe_serialization" in inspect.signature(model.save_pretrained).parameters:
-        model.save_pretrained(str(target), safe_serialization=safetensors)
+        with quiet_transformers_progress():
+            model.save_pretrained(str(target), safe_serialization=safetensors)
         return
-    model.save_pretrained(str(target))
+    with quiet_transformers_progress():
+        model.save_pretrained(str(target))
     if not safetensors:
         torch.save(model.state_dict(), target / "pytorch_model.bin")
         for stale in target.glob("model*.safetensors*"):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 DRYRUN_PREFIX = "dryrun-"
@@ -15,6 +17,20 @@ def count_cuda_devices() -> int:
         return max(torch.cuda.device_count(), 1) if torch.cuda.is_available() else 1
     except ImportError:  # pragma: no cover
         return 1
+
+
+@contextmanager
+def quiet_transformers_progress() -> Iterator[None]:
+    """No transformers progress bars ("Writing model shards", "Loading weights") for one-file saves and loads."""
+    from transformers.utils import logging as hf_logging
+
+    enabled = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if enabled:
+            hf_logging.enable_progress_bar()
 
 
 def apply_dryrun_settings(cfg: Any) -> Any:
