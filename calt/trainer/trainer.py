@@ -21,6 +21,7 @@ import lightning as L
 import torch
 import yaml
 
+from ..io.visualization.learning_curves import plot_learning_curves
 from ..lightning import CaltDataModule, CaltLightningModule, default_max_length, generate_eval_set
 from ..lightning.callbacks import GenerationEvaluation, LogHistory, write_json_atomic, write_text_atomic
 from .arguments import TrainingArguments
@@ -171,6 +172,8 @@ class Trainer:
         self.lightning_trainer.fit(self.lightning_module, datamodule=self.datamodule, ckpt_path=ckpt_path)
         release_process_group_at_exit()
         self._sync_state()
+        if self.is_world_process_zero():  # the logger has flushed metrics.csv by now
+            plot_learning_curves(self.args.output_dir)
         return self.state
 
     def evaluate(self, eval_dataset: Any = None, ignore_keys: list[str] | None = None,

@@ -61,6 +61,8 @@ def test_run_leaves_checkpoints_config_and_hf_export(finished_run):
     saved = yaml.safe_load((out / "train.yaml").read_text())
     assert set(saved) >= {"data", "model", "train"}
     assert (out / "config.json").is_file() and (out / "tokenizer.json").is_file()
+    for curve in ("loss", "token_accuracy", "success_rate"):  # the documented script draws them too
+        assert (out / f"learning_curve_{curve}.png").stat().st_size > 0, curve
     assert pipeline.state.global_step == 10
 
 
