@@ -3,6 +3,8 @@ the key/value cache used by incremental decoding, and pre-norm encoder and decod
 
 from __future__ import annotations
 
+import math
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -60,6 +62,13 @@ def attention(q, k, v, attn_mask=None, is_causal=False, dropout_p=0.0) -> torch.
     return F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask, is_causal=is_causal, dropout_p=dropout_p)
 
 
+def mark_attention_input(*projections: nn.Linear, d_model: int) -> None:
+    """Tag q/k/v projections for Xavier-uniform init over the joint (3·d_model, d_model) matrix
+    (PyTorch ``MultiheadAttention``'s ``in_proj_weight``); the model's ``_init_weights`` reads the tag."""
+    for projection in projections:
+        projection.xavier_bound = math.sqrt(6.0 / (d_model + 3 * d_model))
+
+
 def split_heads(x: torch.Tensor, num_heads: int) -> torch.Tensor:
     """(B, L, D) -> (B, H, L, D/H)."""
     batch, length, width = x.shape
@@ -82,6 +91,7 @@ class SelfAttention(nn.Module):
         self.qkv_proj = nn.Linear(d_model, 3 * d_model, bias=bias)
         self.out_proj = nn.Linear(d_model, d_model, bias=bias)
         self.rotary = rotary
+        mark_attention_input(self.qkv_proj, d_model=d_model)
 
     def forward(self, x, attn_mask=None, is_causal=False, cache: KeyValueCache | None = None, offset: int = 0):
         """Attend ``x`` (B, L, D) to itself; with ``cache``, to everything decoded before it as well."""
@@ -104,6 +114,7 @@ class CrossAttention(nn.Module):
         self.q_proj = nn.Linear(d_model, d_model, bias=bias)
         self.kv_proj = nn.Linear(d_model, 2 * d_model, bias=bias)
         self.out_proj = nn.Linear(d_model, d_model, bias=bias)
+        mark_attention_input(self.q_proj, self.kv_proj, d_model=d_model)
 
     def project_memory(self, memory: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Keys and values of the memory, (B, H, S, Dh) each; computed once per generate call."""
