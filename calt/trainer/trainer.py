@@ -11,7 +11,6 @@ import atexit
 import inspect
 import logging
 import math
-import sys
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path

@@ -28,7 +28,7 @@ def metrics(sizes: dict) -> list[Metric]:
         Metric(f"training samples/s ({n:,} lines x {e} epoch)", "train", lambda r: r["train_samples_per_s"], "faster", 1.3),
         Metric(f"generation untrained, {g} samples, all {length} steps, model.generate (s)", "generate",
                lambda r: r["untrained_model_generate_full"]["seconds"], "quicker", 10.0),
-        Metric(f"  untrained, evaluate_and_save_generation, stops at EOS (s)", "generate",
+        Metric("  untrained, evaluate_and_save_generation, stops at EOS (s)", "generate",
                lambda r: r["untrained_generation"]["seconds"], "quicker"),
         Metric("  untrained, mean tokens generated before EOS", "generate",
                lambda r: r["untrained_generation"]["mean_generated_tokens"], "info"),
