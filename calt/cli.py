@@ -170,7 +170,7 @@ def run_train(config_path: str, overrides: Sequence[str] = (), dryrun: bool = Fa
     if pipeline.trainer.is_world_process_zero():  # under DDP every rank runs this; one reports
         print(f"Success rate: {100 * rate:.1f}%")
         if report:
-            write_reports(_save_dir(config))
+            write_reports(_save_dir(config), draw_curves=False)
     return rate
 
 
@@ -216,12 +216,14 @@ def run_quickstart(config_dir: str = DEFAULT_CONFIG_DIR, overrides: Sequence[str
     return rate
 
 
-def write_reports(save_dir: Path) -> None:
-    """Learning-curve PNGs, the HTML evaluation report and a terminal summary for the run in ``save_dir``."""
+def write_reports(save_dir: Path, draw_curves: bool = True) -> None:
+    """Learning-curve PNGs, the HTML evaluation report and a terminal summary for the run in ``save_dir``;
+    ``draw_curves=False`` lists the curves ``Trainer.train()`` has already drawn instead of redrawing them."""
     from calt.io.visualization.eval_report import load_eval_samples, print_summary, write_html_report
     from calt.io.visualization.learning_curves import plot_learning_curves
 
-    outputs = [str(path) for path in plot_learning_curves(save_dir)]
+    curves = plot_learning_curves(save_dir) if draw_curves else sorted(save_dir.glob("learning_curve_*.png"))
+    outputs = [str(path) for path in curves]
     eval_results = save_dir / "eval_results.json"
     if eval_results.is_file():
         print_summary(load_eval_samples(eval_results), max_errors=5)
@@ -280,7 +282,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("config", help="path of train.yaml")
     train.add_argument("overrides", nargs="*", help="key=value overrides, e.g. train.num_train_epochs=2")
     train.add_argument("--dryrun", action="store_true", help="tiny run: 1 epoch, small batches, 1000/100 samples")
-    train.add_argument("--no-report", action="store_true", help="skip the plots and the evaluation report")
+    train.add_argument("--no-report", action="store_true", help="skip the evaluation report (train() draws the learning curves)")
 
     evaluate = sub.add_parser("evaluate", help="evaluate an exported model on its configured test set")
     evaluate.add_argument("save_dir", help="train.save_dir of a finished `calt train` run")

@@ -41,6 +41,7 @@ def test_train_writes_model_results_plots_and_report_then_evaluate_reloads(tiny_
     assert main(["train", str(tiny_run / "train.yaml")]) == 0
     out = capsys.readouterr().out
     assert "Success rate:" in out and str(save_dir / "eval_report.html") in out
+    assert str(save_dir / "learning_curve_loss.png") in out  # drawn by train(), listed by the report
     for name in ("train.yaml", "config.json", "tokenizer.json", "metrics.csv", "eval_results.json",
                  "eval_report.html", "learning_curve_loss.png", "learning_curve_success_rate.png"):
         assert _nonempty(save_dir / name), name

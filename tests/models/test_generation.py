@@ -159,7 +159,8 @@ def test_beam_search_with_one_beam_is_greedy_and_finds_a_likelier_sequence(token
         """Sum of the log-probabilities of every token up to and including the first EOS."""
         logits = model(input_ids=ids, attention_mask=mask, decoder_input_ids=seqs[:, :-1]).logits
         picked = F.log_softmax(logits, -1).gather(-1, seqs[:, 1:, None]).squeeze(-1)
-        ended_before = (seqs[:, 1:] == tokenizer.eos_token_id).long().cumsum(1) - (seqs[:, 1:] == tokenizer.eos_token_id).long()
+        is_eos = (seqs[:, 1:] == tokenizer.eos_token_id).long()
+        ended_before = is_eos.cumsum(1) - is_eos
         return picked.masked_fill(ended_before > 0, 0.0).sum(1)
 
     assert (log_prob(beams) >= log_prob(greedy) - 1e-9).all()

@@ -99,8 +99,8 @@ class Transformer(PreTrainedModel):
 
         The attention input projections (q, k, v) are the exception: Xavier-uniform over the joint
         (3·d_model, d_model) matrix, as PyTorch's ``MultiheadAttention`` (and so the original calt
-        model) initialises them. With N(0, 0.02) attention starts nearly uniform and learns precise
-        lookups slowly: 17% vs 35% exact answers (mean of 3 seeds) after 4 epochs of the GF(17) benchmark.
+        model) initialises them; on the GF(17) benchmark it gave 21.8% vs 17.0% exact answers after
+        4 epochs (mean of 3 seeds; the seed-to-seed spread is about 10 points).
         """
         std = self.config.init_std
         bound = getattr(module, "xavier_bound", None)
