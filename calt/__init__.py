@@ -1,14 +1,13 @@
 """calt: train Transformers on symbolic computation.
 
-The names a script needs are re-exported here lazily (PEP 562), so ``import calt``
-stays fast and does not import torch, Lightning or transformers until a name is used.
+Names and subpackages load on first use (``calt.IOPipeline``, ``calt.io``), so ``import calt`` and the
+``calt`` command start fast; ``import calt.models`` registers calt's models with transformers' Auto classes.
 """
 
-from importlib import import_module
+from .lazy import lazy_exports
 
 __version__ = "0.1.0"
 
-# public name -> module that defines it
 _EXPORTS = {
     "IOPipeline": "calt.io.pipeline",
     "StandardDataset": "calt.io.dataset",
@@ -23,22 +22,7 @@ _EXPORTS = {
     "DatasetPipeline": "calt.dataset.pipeline",
     "DatasetWriter": "calt.dataset.utils.dataset_writer",
 }
+_SUBPACKAGES = ("config", "dataset", "io", "lightning", "models", "trainer", "cli")
 
-__all__ = ["__version__", *_EXPORTS]
-
-
-def __getattr__(name: str):
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'calt' has no attribute {name!r}")
-    value = getattr(import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(__all__)
-
-# Lazy and cheap (no torch): makes transformers' AutoConfig / AutoModelForSeq2SeqLM know calt's generic
-# model as soon as transformers' Auto classes are imported, in any import order.
-from . import models as _models  # noqa: E402,F401
+__all__ = ["__version__", *_EXPORTS, *_SUBPACKAGES]
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, _SUBPACKAGES)

@@ -1,7 +1,8 @@
 """The parallel engine shared by the backends: seeds → samples → batches → writer.
 
 Work is cut into chunks of consecutive sample indices; each chunk derives every sample's
-seed from ``(root_seed, split, index)``, calls the generator, and returns strings.
+seed from ``(root_seed, split, index)`` (as calt-x 1.5.0 does), calls the generator, and
+returns strings converted by calt-x's rules (``utils.sample_format``).
 Chunks come back in order, so the files are identical for any ``n_jobs`` and
 ``batch_size``. Worker processes receive the generator once, through the pool
 initializer, so it must be picklable (a module-level function) unless the start
@@ -79,7 +80,9 @@ def generate_range(job: GenerationJob, split: str, start: int, stop: int) -> Chu
     for index in range(start, stop):
         seed = sample_seed(job.root_seed, split, index)
         where = f"{split} sample {index} (seed {seed})"
-        random.seed(seed)  # generators that use the global `random` without seeding stay reproducible
+        # calt-only: generators that draw from the global `random` without seeding it stay reproducible
+        # (under calt-x they depend on the worker's state); generators that seed themselves are unaffected
+        random.seed(seed)
         began = perf_counter()
         try:
             output = job.instance_generator(seed)
@@ -94,9 +97,7 @@ def generate_range(job: GenerationJob, split: str, start: int, stop: int) -> Chu
             except Exception as exc:
                 result.failures.append(_failure(split, index, seed, "statistics_calculator", exc))
                 continue
-        result.samples.append(
-            (to_string_structure(problem, job.format_scalar, where), to_string_structure(answer, job.format_scalar, where))
-        )
+        result.samples.append((to_string_structure(problem, job.format_scalar), to_string_structure(answer, job.format_scalar)))
         result.seconds.append(elapsed)
     return result
 
@@ -215,9 +216,11 @@ class BaseDatasetGenerator:
             raise
         writer.close(split)
         total_time = perf_counter() - began
-        summary = statistics.to_dict(size, written, len(skipped), total_time)
+        summary = statistics.to_dict(written, total_time)
+        if self.skip_failed_samples:  # calt-only keys, absent unless skipping was asked for
+            summary.update(num_requested=size, num_skipped=len(skipped))
         writer.save_final_statistics(summary, tag=split)
-        self._report(split, summary, skipped, writer)
+        self._report(split, size, summary, skipped, writer)
         return summary
 
     def _chunks(self, executor, job, split: str, start: int, stop: int) -> Iterator[ChunkResult]:
@@ -248,12 +251,12 @@ class BaseDatasetGenerator:
             )
         skipped.extend(failures)
 
-    def _report(self, split: str, summary: dict, skipped: list[SampleFailure], writer: DatasetWriter) -> None:
+    def _report(self, split: str, size: int, summary: dict, skipped: list[SampleFailure], writer: DatasetWriter) -> None:
         if skipped:
             first = skipped[0]
             logger.warning(
                 "%s: skipped %d of %d samples because %s raised (first: sample %d, seed %d: %s)",
-                split, len(skipped), summary["num_requested"], first.stage, first.index, first.seed, first.error,
+                split, len(skipped), size, first.stage, first.index, first.seed, first.error,
             )
         message = (
             f"{split}: {summary['num_samples']} samples in {summary['total_time']:.2f} s "

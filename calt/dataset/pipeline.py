@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from importlib import import_module
 from typing import Any, Callable
 
+from calt.config import DatasetConfig, parse_block, plain_mapping
+
 from .backends import BACKEND_MODULES, get_generator_class
 from .generation import _check_int, resolve_n_jobs
 from .utils.dataset_writer import DatasetWriter, prepare_save_dir
@@ -125,23 +127,10 @@ class DatasetPipeline:
 
 
 def _config_values(config: Mapping) -> dict[str, Any]:
-    """Plain dict of the dataset block, with missing required keys and unknown keys reported."""
-    try:
-        from omegaconf import DictConfig, OmegaConf
-
-        if isinstance(config, DictConfig):
-            config = OmegaConf.to_container(config, resolve=True)
-    except ImportError:  # omegaconf is a dependency; plain dicts work without it
-        pass
-    if not isinstance(config, Mapping):
-        raise TypeError(f"dataset config must be a mapping (the `dataset` block of data.yaml), got {type(config).__name__}")
-    missing = [key for key in REQUIRED_KEYS if key not in config]
-    if missing:
-        raise ValueError(f"the dataset block of data.yaml is missing {missing}; required keys: {list(REQUIRED_KEYS)}")
-    unknown = sorted(set(config) - set(REQUIRED_KEYS) - set(OPTIONAL_KEYS) - {GENERATOR_KEY})
-    if unknown:
-        logger.warning("ignoring unknown keys in the dataset block of data.yaml: %s", unknown)
-    return dict(config)
+    """Plain dict of the dataset block, checked against ``calt.config.DatasetConfig`` (unknown keys, missing
+    required keys and wrong types are errors naming the key)."""
+    parse_block(DatasetConfig, config, "dataset")
+    return plain_mapping(config, "dataset")
 
 
 def load_generator(path: str) -> tuple[Callable[[int], Any], Callable | None]:

@@ -43,7 +43,9 @@ class SampleEncoder:
                 return result
         tokens = self.lexer.tokenize(text)
         ids = [vocab.get(t, unk) for t in tokens]
-        unknown = [t for t, i in zip(tokens, ids) if i == unk and t not in vocab] if unk in ids else []
+        # the lexer's own unk token (non-strict lexing of an unknown character) is not an OOV token
+        lexer_unk = self.lexer.unk_token
+        unknown = [t for t, i in zip(tokens, ids) if i == unk and t not in vocab and t != lexer_unk] if unk in ids else []
         result = ([self.bos, *ids, self.eos], unknown)
         self._remember(text, result)
         return result

@@ -1,17 +1,5 @@
-"""Config-key checking shared by the IO configs: unknown keys fail with the closest valid one."""
+"""The config-key check of the IO configs is calt.config's one policy (kept importable here)."""
 
-from __future__ import annotations
+from calt.config import check_keys
 
-import difflib
-from collections.abc import Iterable, Mapping
-
-
-def check_keys(config: Mapping, allowed: Iterable[str], where: str) -> None:
-    """Raise ValueError naming ``where`` and the closest valid key for any key not in ``allowed``."""
-    allowed = tuple(allowed)
-    for key in config:
-        if key in allowed:
-            continue
-        close = difflib.get_close_matches(str(key), allowed, n=1)
-        hint = f"did you mean {close[0]!r}?" if close else f"valid keys: {', '.join(allowed)}"
-        raise ValueError(f"{where}: unknown key {key!r}; {hint}")
+__all__ = ["check_keys"]

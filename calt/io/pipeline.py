@@ -12,7 +12,8 @@ import yaml
 from .collator import StandardDataCollator
 from .dataset import StandardDataset
 from .encoding import SampleEncoder, cache_key, cache_path
-from .keys import check_keys
+from calt.config import ConfigError, DataConfig, LexerConfig, parse_block
+
 from .preprocessor.lexer import UnifiedLexer
 from .preprocessor.number_policy import NumberPolicy
 from .readers import Samples, detect_format, read_samples
@@ -22,14 +23,6 @@ from .vocabulary.config import VocabConfig
 
 logger = logging.getLogger(__name__)
 
-DATA_KEYS = (
-    "lexer_config", "train_dataset_path", "test_dataset_path", "num_train_samples", "num_test_samples",
-    "validate_train_tokens", "validate_test_tokens", "display_samples", "use_jsonl", "use_pickle",
-    "train_dataset_jsonl", "test_dataset_jsonl", "train_dataset_pickle", "test_dataset_pickle",
-    "dataset_load_preprocessor", "cache_min_samples",
-)
-LEXER_KEYS = ("vocab", "number_policy", "strict", "include_base_vocab")
-NUMBER_POLICY_KEYS = ("attach_sign", "sign", "digit_group", "allow_float")
 CACHE_MIN_SAMPLES = int(os.environ.get("CALT_CACHE_MIN_SAMPLES", 50_000))
 
 
@@ -52,12 +45,7 @@ def load_lexer_config(path: str | Path) -> dict:
         raise FileNotFoundError(f"lexer config not found: {path} (data.lexer_config in train.yaml)")
     with open(path, encoding="utf-8") as handle:
         config = yaml.safe_load(handle) or {}
-    if not isinstance(config, dict):
-        raise ValueError(f"{path}: expected a mapping with keys {', '.join(LEXER_KEYS)}")
-    check_keys(config, LEXER_KEYS, str(path))
-    check_keys(config.get("number_policy") or {}, NUMBER_POLICY_KEYS, f"{path}: number_policy")
-    if "vocab" not in config:
-        raise ValueError(f"{path}: missing the 'vocab' block (range / misc / special_tokens)")
+    parse_block(LexerConfig, config, str(path))  # unknown keys, types, the required vocab block
     return config
 
 
@@ -75,6 +63,12 @@ def build_lexer(config: dict, source: str = "lexer.yaml") -> tuple[VocabConfig, 
         include_base_vocab=bool(config.get("include_base_vocab", True)),
     )
     return vocab_config, lexer
+
+
+class IODict(dict):
+    """``io_dict``: the four documented keys, plus ``data_config``, the data block that built it (a run saves it)."""
+
+    data_config: dict | None = None
 
 
 class IOPipeline:
@@ -132,34 +126,16 @@ class IOPipeline:
         A relative ``lexer_config`` is looked up in the current directory, then in ``base_dir``
         (pass the folder of train.yaml). ``self.config`` keeps the data block with that path resolved.
         """
-        data = _to_dict(config)
-        check_keys(data, DATA_KEYS, "train.yaml data block")
-        if not data.get("lexer_config"):
-            raise ValueError("data.lexer_config is required: the path to lexer.yaml")
-        lexer_path = resolve_lexer_path(data["lexer_config"], base_dir)
+        if config is None:
+            raise ConfigError("IOPipeline.from_config needs the data block of train.yaml")
+        data = parse_block(DataConfig, config, "data")
+        lexer_path = resolve_lexer_path(data.lexer_config, base_dir)
         lexer_config = load_lexer_config(lexer_path)
         vocab_config, lexer = build_lexer(lexer_config, str(lexer_path))
-        pipeline = cls(
-            train_dataset_path=data.get("train_dataset_path"),
-            test_dataset_path=data.get("test_dataset_path"),
-            num_train_samples=data.get("num_train_samples", -1),
-            num_test_samples=data.get("num_test_samples", -1),
-            vocab_config=vocab_config,
-            preprocessor=lexer,
-            validate_train_tokens=bool(data.get("validate_train_tokens", False)),
-            validate_test_tokens=bool(data.get("validate_test_tokens", True)),
-            use_jsonl=bool(data.get("use_jsonl", False)),
-            use_pickle=bool(data.get("use_pickle", False)),
-            train_dataset_jsonl=data.get("train_dataset_jsonl"),
-            test_dataset_jsonl=data.get("test_dataset_jsonl"),
-            train_dataset_pickle=data.get("train_dataset_pickle"),
-            test_dataset_pickle=data.get("test_dataset_pickle"),
-            dataset_load_preprocessor=data.get("dataset_load_preprocessor"),
-            display_samples=data.get("display_samples", 0),
-            cache_min_samples=data.get("cache_min_samples"),
-            lexer_config=lexer_config,
-        )
-        pipeline.config = _as_dictconfig({**data, "lexer_config": str(lexer_path)})
+        values = {f: getattr(data, f) for f in data.__dataclass_fields__ if f != "lexer_config"}
+        pipeline = cls(vocab_config=vocab_config, preprocessor=lexer, lexer_config=lexer_config, **values)
+        saved = {k: v for k, v in values.items() if v is not None and k != "dataset_load_preprocessor"}
+        pipeline.config = _as_dictconfig({"lexer_config": str(lexer_path), **saved})
         pipeline.lexer_config_path = str(lexer_path)
         return pipeline
 
@@ -174,12 +150,13 @@ class IOPipeline:
         self.data_collator = StandardDataCollator(self.tokenizer)
         if self.display_samples:
             self._display(self.train_dataset, "train")
-        return {
-            "train_dataset": self.train_dataset,
-            "test_dataset": self.test_dataset,
-            "tokenizer": self.tokenizer,
-            "data_collator": self.data_collator,
-        }
+        io_dict = IODict(train_dataset=self.train_dataset, test_dataset=self.test_dataset, tokenizer=self.tokenizer,
+                         data_collator=self.data_collator)
+        if self.config is not None:
+            from omegaconf import OmegaConf
+
+            io_dict.data_config = OmegaConf.to_container(self.config, resolve=True)
+        return io_dict
 
     def _vocab_and_lexer(self) -> tuple[VocabConfig, UnifiedLexer]:
         if isinstance(self.preprocessor, UnifiedLexer):
@@ -262,15 +239,3 @@ def _as_dictconfig(data: dict) -> Any:
 
     return OmegaConf.create(data)
 
-
-def _to_dict(config: Any) -> dict:
-    if config is None:
-        raise ValueError("IOPipeline.from_config needs the data block of train.yaml")
-    try:
-        from omegaconf import DictConfig, OmegaConf
-
-        if isinstance(config, DictConfig):
-            return dict(OmegaConf.to_container(config, resolve=True))
-    except ImportError:  # pragma: no cover
-        pass
-    return dict(config)

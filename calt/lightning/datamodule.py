@@ -10,6 +10,7 @@ import lightning as L
 import numpy as np
 from torch.utils.data import DataLoader, Dataset
 
+from .compat import batches_started_this_epoch
 from .sampler import ResumableDataLoader, ShardSampler
 
 log = logging.getLogger(__name__)
@@ -65,8 +66,7 @@ class CaltDataModule(L.LightningDataModule):
 
     def _progress(self) -> int:
         trainer = self.trainer
-        # "processed": checkpoints are written in on_train_batch_end, before "completed" counts the batch
-        return trainer.fit_loop.epoch_loop.batch_progress.current.processed if trainer is not None else 0
+        return batches_started_this_epoch(trainer) if trainer is not None else 0
 
     def batches_per_epoch(self, world_size: int) -> int:
         """Training batches each rank sees in one epoch (shards are padded to equal size)."""
@@ -91,6 +91,10 @@ class CaltDataModule(L.LightningDataModule):
         )
 
     def val_dataloader(self) -> DataLoader:
+        return self.eval_loader(self.eval_dataset)
+
+    def test_dataloader(self) -> DataLoader:
+        """The eval set: ``Trainer.test`` (``calt test``) scores it like validation."""
         return self.eval_loader(self.eval_dataset)
 
     def eval_loader(self, dataset: Dataset | None) -> DataLoader:

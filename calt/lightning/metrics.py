@@ -45,21 +45,3 @@ class SequenceExactMatch(Metric):
     def compute(self) -> torch.Tensor:
         return self.correct.float() / self.total.clamp(min=1)
 
-
-class TokenMeanLoss(Metric):
-    """Cross-entropy averaged over all label tokens of the eval set (not a mean of batch means)."""
-
-    full_state_update = False
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.add_state("loss_sum", default=torch.tensor(0.0, dtype=torch.float64), dist_reduce_fx="sum")
-        self.add_state("tokens", default=torch.tensor(0, dtype=torch.long), dist_reduce_fx="sum")
-
-    def update(self, mean_loss: torch.Tensor, labels: torch.Tensor) -> None:
-        count = (labels != IGNORE_INDEX).sum()
-        self.loss_sum += mean_loss.detach().double() * count
-        self.tokens += count
-
-    def compute(self) -> torch.Tensor:
-        return (self.loss_sum / self.tokens.clamp(min=1)).float()

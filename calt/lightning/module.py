@@ -2,60 +2,42 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Any
 
 import lightning as L
 import torch
+from torchmetrics import MeanMetric
 from transformers import PreTrainedModel
 
-from lightning.fabric.utilities.seed import _collect_rng_states, _set_rng_states
-
-from .metrics import SequenceExactMatch, TokenAccuracy, TokenMeanLoss
-from .optim import build_optimizer, build_scheduler, parameter_groups
-
-def rng_states_for_checkpoint() -> dict:
-    """Lightning's RNG snapshot with numpy's state as a tensor, so ``torch.load(weights_only=True)`` reads it."""
-    states = _collect_rng_states()
-    name, keys, pos, has_gauss, cached = states["numpy"]
-    states["numpy"] = (name, torch.from_numpy(keys.astype("int64")), pos, has_gauss, cached)
-    return states
-
-
-def rng_states_from_checkpoint(states: dict | None) -> dict | None:
-    if states is None:
-        return None
-    name, keys, pos, has_gauss, cached = states["numpy"]
-    states["numpy"] = (name, keys.numpy().astype("uint32"), pos, has_gauss, cached)
-    return states
-
+from .compat import collect_rng_states, restore_rng_states
+from .metrics import IGNORE_INDEX, SequenceExactMatch, TokenAccuracy
+from .optim import OptimizerSettings, build_optimizer, build_scheduler, parameter_groups
 
 MODEL_INPUTS = ("input_ids", "attention_mask", "decoder_input_ids", "decoder_attention_mask", "labels")
+LOGGING_STRATEGIES = ("steps", "epoch", "no")
 
 
 class CaltLightningModule(L.LightningModule):
-    """Loss for training; eval loss, token accuracy and sequence exact match for validation.
+    """Loss for training; eval loss, token accuracy and sequence exact match for validation and test.
 
-    The optimizer and the per-step learning-rate schedule are built from HF names.
+    ``optim`` holds the optimizer and schedule (HF names); ``logging_strategy`` says when the training
+    loss is logged: every ``log_every_n_steps`` steps, once per epoch, or never.
     """
 
-    def __init__(
-        self,
-        model: PreTrainedModel,
-        learning_rate: float = 5e-5,
-        weight_decay: float = 0.0,
-        optimizer: str = "adamw_torch",
-        lr_scheduler_type: str = "linear",
-        warmup_ratio: float = 0.0,
-        warmup_steps: int = 0,
-        adam_beta1: float = 0.9,
-        adam_beta2: float = 0.999,
-        adam_epsilon: float = 1e-8,
-    ) -> None:
+    flops_per_batch: int | None = None  # read by Lightning's ThroughputMonitor; calt does not count FLOPs here
+
+    def __init__(self, model: PreTrainedModel, optim: OptimizerSettings | None = None,
+                 logging_strategy: str = "steps") -> None:
         super().__init__()
+        if logging_strategy not in LOGGING_STRATEGIES:
+            raise ValueError(f"logging_strategy must be one of {LOGGING_STRATEGIES}; got {logging_strategy!r}")
         self.model = model
-        self.save_hyperparameters(ignore=["model"])
-        self.eval_loss = TokenMeanLoss()
+        self.optim = optim or OptimizerSettings()
+        self.logging_strategy = logging_strategy
+        self.save_hyperparameters({"optim": dataclasses.asdict(self.optim), "logging_strategy": logging_strategy})
+        self.eval_loss = MeanMetric()
         self.token_accuracy = TokenAccuracy()
         self.success_rate = SequenceExactMatch()
         self._rng_to_restore: dict | None = None
@@ -70,31 +52,41 @@ class CaltLightningModule(L.LightningModule):
                 f"training loss is {loss.item()} at step {self.global_step}: stopping. Checkpoints written "
                 "so far are intact; lower learning_rate or set max_grad_norm, then resume from the last one."
             )
-        self.log("train/loss", loss, on_step=True, on_epoch=False, prog_bar=True, batch_size=len(batch["input_ids"]))
+        if self.logging_strategy != "no":
+            per_step = self.logging_strategy == "steps"
+            self.log("train/loss", loss, on_step=per_step, on_epoch=not per_step, prog_bar=True,
+                     batch_size=len(batch["input_ids"]))
         return loss
 
     def validation_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> None:
+        self._score(batch, "eval")
+
+    def test_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> None:
+        self._score(batch, "test")
+
+    def _score(self, batch: dict[str, torch.Tensor], prefix: str) -> None:
+        """Token-weighted loss, token accuracy and teacher-forced exact match, reduced over the whole set."""
         output = self(**batch)
         labels = batch["labels"]
         predictions = output.logits.argmax(dim=-1)
-        self.eval_loss.update(output.loss, labels)
+        self.eval_loss.update(output.loss.detach(), weight=(labels != IGNORE_INDEX).sum())
         self.token_accuracy.update(predictions, labels)
         self.success_rate.update(predictions, labels)
         # Metric objects: Lightning computes them over the whole set (all ranks) at the epoch's end, then resets
-        self.log_dict({"eval_loss": self.eval_loss, "eval_token_accuracy": self.token_accuracy,
-                       "eval_success_rate": self.success_rate}, on_step=False, on_epoch=True, prog_bar=True)
+        self.log_dict({f"{prefix}_loss": self.eval_loss, f"{prefix}_token_accuracy": self.token_accuracy,
+                       f"{prefix}_success_rate": self.success_rate}, on_step=False, on_epoch=True, prog_bar=True)
 
     # RNG state travels with the checkpoint and is restored right before the first resumed batch
     # (after the DataLoader iterator has drawn its seed), so dropout continues as if never stopped.
     def on_save_checkpoint(self, checkpoint: dict) -> None:
-        checkpoint["calt_rng_states"] = rng_states_for_checkpoint()
+        checkpoint["calt_rng_states"] = collect_rng_states()
 
     def on_load_checkpoint(self, checkpoint: dict) -> None:
-        self._rng_to_restore = rng_states_from_checkpoint(checkpoint.get("calt_rng_states"))
+        self._rng_to_restore = checkpoint.get("calt_rng_states")
 
     def on_train_batch_start(self, batch: Any, batch_idx: int) -> None:
         if self._rng_to_restore is not None:
-            _set_rng_states(self._rng_to_restore)
+            restore_rng_states(self._rng_to_restore)
             self._rng_to_restore = None
 
     def total_training_steps(self) -> int:
@@ -112,10 +104,10 @@ class CaltLightningModule(L.LightningModule):
         return int(total) if math.isfinite(total) else 1
 
     def configure_optimizers(self):
-        hp = self.hparams
-        groups = parameter_groups(self.model, hp.weight_decay)
-        optimizer = build_optimizer(hp.optimizer, groups, hp.learning_rate, (hp.adam_beta1, hp.adam_beta2),
-                                    hp.adam_epsilon)
+        optim = self.optim
+        groups = parameter_groups(self.model, optim.weight_decay)
+        optimizer = build_optimizer(optim.optimizer, groups, optim.learning_rate, (optim.adam_beta1, optim.adam_beta2),
+                                    optim.adam_epsilon)
         total = self.total_training_steps()
-        scheduler = build_scheduler(optimizer, hp.lr_scheduler_type, total, hp.warmup_ratio, hp.warmup_steps)
+        scheduler = build_scheduler(optimizer, optim.lr_scheduler_type, total, optim.warmup_ratio, optim.warmup_steps)
         return {"optimizer": optimizer, "lr_scheduler": {"scheduler": scheduler, "interval": "step"}}

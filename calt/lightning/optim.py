@@ -4,12 +4,34 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from dataclasses import dataclass, fields
+from typing import Any
 
 import torch
 from torch import nn
 
-OPTIMIZERS = ("adamw_torch", "adamw_torch_fused", "adamw", "adam", "sgd", "adafactor")
+from calt.config.blocks import OPTIMIZERS
 NO_DECAY = ("bias", "norm", "layernorm", "layer_norm")
+
+
+@dataclass(frozen=True)
+class OptimizerSettings:
+    """Optimizer and schedule of a run; the same names as the ``train`` block (``calt.config.TrainConfig``)."""
+
+    learning_rate: float = 5e-5
+    weight_decay: float = 0.0
+    optimizer: str = "adamw_torch"
+    lr_scheduler_type: str = "linear"
+    warmup_ratio: float = 0.0
+    warmup_steps: int = 0
+    adam_beta1: float = 0.9
+    adam_beta2: float = 0.999
+    adam_epsilon: float = 1e-8
+
+    @classmethod
+    def from_config(cls, train: Any) -> "OptimizerSettings":
+        """The optimizer keys of a parsed ``train`` block (any object with these attributes)."""
+        return cls(**{f.name: getattr(train, f.name) for f in fields(cls)})
 
 
 def parameter_groups(model: nn.Module, weight_decay: float) -> list[dict]:

@@ -1,12 +1,12 @@
-"""calt.models: the model registry, ``ModelPipeline`` and the generic encoder–decoder ``Transformer``.
+"""calt.models: the model registry, ``ModelPipeline`` and the model types (generic Transformer, BART).
 
-Names are imported lazily (PEP 562) so that ``import calt`` stays fast; importing this package also makes
-transformers' ``AutoConfig`` / ``AutoModelForSeq2SeqLM`` recognise saved generic models.
+Importing this package registers calt's model types with transformers' ``AutoConfig`` and
+``AutoModelForSeq2SeqLM``, so ``from_pretrained`` loads a saved calt model.
 """
 
-from importlib import import_module
+from calt.lazy import lazy_exports
 
-from .auto_registration import register_with_transformers_auto
+from .generic import register_generic_with_auto_classes
 
 _EXPORTS = {
     "ModelPipeline": "calt.models.pipeline",
@@ -20,18 +20,6 @@ _EXPORTS = {
 }
 
 __all__ = list(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 
-register_with_transformers_auto()
-
-
-def __getattr__(name: str):
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'calt.models' has no attribute {name!r}")
-    value = getattr(import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+register_generic_with_auto_classes()

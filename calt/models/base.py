@@ -24,27 +24,37 @@ class ModelRegistry:
     def __init__(self) -> None:
         self._models: dict[str, tuple[type[PreTrainedModel], type[PretrainedConfig]]] = {}
         self._config_mappings: dict[str, ConfigMapping] = {}
+        self._block_schemas: dict[str, type] = {}
         self._register_defaults()
 
     def _register_defaults(self) -> None:
         from transformers import BartConfig, BartForConditionalGeneration
 
-        from .bart.config_mapping import create_bart_config
-        from .generic import Transformer, TransformerConfig, create_transformer_config
+        from .bart.config_mapping import BartModelBlock, create_bart_config
+        from .generic.config_mapping import GenericModelBlock, create_transformer_config
+        from .generic.configuration import TransformerConfig
+        from .generic.modeling import Transformer
 
         for name in ("generic", "transformer", "calt"):
             self.register(name, Transformer, TransformerConfig)
-            self.register_config_mapping(name, create_transformer_config)
+            self.register_config_mapping(name, create_transformer_config, GenericModelBlock)
         self.register("bart", BartForConditionalGeneration, BartConfig)
-        self.register_config_mapping("bart", create_bart_config)
+        self.register_config_mapping("bart", create_bart_config, BartModelBlock)
 
     def register(self, model_name: str, model_class: type[PreTrainedModel], config_class: type[PretrainedConfig]) -> None:
         """Make ``model_name`` build ``model_class`` from a ``config_class`` instance (replaces an earlier entry)."""
         self._models[_key(model_name)] = (model_class, config_class)
 
-    def register_config_mapping(self, model_name: str, mapping_func: ConfigMapping) -> None:
-        """Use ``mapping_func(model_cfg, tokenizer)`` to turn the ``model`` block into ``model_name``'s config."""
+    def register_config_mapping(self, model_name: str, mapping_func: ConfigMapping, block_schema: type | None = None) -> None:
+        """Use ``mapping_func(model_cfg, tokenizer)`` to turn the ``model`` block into ``model_name``'s config;
+        ``block_schema`` (a dataclass of ``calt.config.key`` fields) documents the keys it reads."""
         self._config_mappings[_key(model_name)] = mapping_func
+        if block_schema is not None:
+            self._block_schemas[_key(model_name)] = block_schema
+
+    def block_schemas(self) -> dict[str, type]:
+        """``{model type: model-block schema}`` of the types that registered one."""
+        return dict(self._block_schemas)
 
     def list_models(self) -> list[str]:
         """Registered type names, in registration order."""

@@ -6,6 +6,8 @@ from typing import Any
 
 from transformers import PreTrainedModel
 
+from calt.config import plain_mapping
+
 from .base import ModelRegistry, default_registry
 
 
@@ -36,4 +38,6 @@ class ModelPipeline:
     def build(self) -> PreTrainedModel:
         """Create the model, keep it as ``self.model`` and return it."""
         self.model = self.registry.create_from_config(self.calt_config, tokenizer=self.tokenizer)
+        # the block it was built from: a run saves it to train.yaml, so a checkpoint can be rebuilt
+        self.model.calt_model_block = plain_mapping(self.calt_config, "model")
         return self.model

@@ -1,69 +1,21 @@
-"""``TrainingArguments``: the ``train`` block of train.yaml, checked, with HF field names.
-
-This is the one place that knows the spelling of train.yaml's keys.
-"""
+"""``TrainingArguments``: the checked ``train`` block (``calt.config.TrainConfig``) plus the device count."""
 
 from __future__ import annotations
 
-import dataclasses
-import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-REQUIRED = ("num_train_epochs", "learning_rate", "batch_size")
-ALIASES = {"save_dir": "output_dir", "optim": "optimizer", "dataloader_num_workers": "num_workers",
-           "per_device_eval_batch_size": "test_batch_size", "evaluation_strategy": "eval_strategy"}
-STRATEGIES = ("steps", "epoch", "no")
-WANDB_KEYS = ("project", "group", "name", "tags", "no_wandb", "entity", "notes", "mode")
+from calt.config import ConfigError, TrainConfig, WandbConfig, parse_block
 
 
 @dataclass
-class TrainingArguments:
-    """Every supported ``train`` key; defaults are the documented ones."""
+class TrainingArguments(TrainConfig):
+    """Every ``train`` key (see ``TrainConfig``) with HF names; ``world_size`` is set once devices are known."""
 
-    output_dir: str = "./tmp"
-    num_train_epochs: float = 1.0
-    learning_rate: float = 5e-5
-    batch_size: int = 8
-    test_batch_size: int | None = None
-    weight_decay: float = 0.0
-    warmup_ratio: float = 0.0
-    warmup_steps: int = 0
-    lr_scheduler_type: str = "linear"
-    max_grad_norm: float = 1.0
-    optimizer: str = "adamw_torch"
-    adam_beta1: float = 0.9
-    adam_beta2: float = 0.999
-    adam_epsilon: float = 1e-8
-    num_workers: int = 0
-    dataloader_pin_memory: bool = True
-    eval_strategy: str = "steps"
-    eval_steps: int = 1000
-    save_strategy: str = "steps"
-    save_steps: int = 1000
-    save_total_limit: int | None = 1
-    save_safetensors: bool = False
-    label_names: list[str] = field(default_factory=lambda: ["labels"])
-    logging_strategy: str = "steps"
-    logging_steps: int = 50
-    seed: int = 42
-    remove_unused_columns: bool = False
-    disable_tqdm: bool = True
-    gradient_accumulation_steps: int = 1
-    group_by_length: bool = True
-    run_name: str | None = None
-    report_to: Any = None
-    # Lightning-native keys
-    accelerator: str = "auto"
-    devices: Any = "auto"
-    num_nodes: int = 1
-    strategy: str | None = None
-    precision: str | None = None
-    max_steps: int = -1
-    compile: bool = False
-    generation_max_length: int | None = None
-    num_beams: int = 1
-    world_size: int = field(default=1, repr=False)
+    def __post_init__(self) -> None:
+        self.world_size = 1
+        if isinstance(self.wandb, dict):
+            self.wandb = parse_block(WandbConfig, self.wandb, "train.wandb")
 
     @property
     def save_dir(self) -> str:
@@ -79,64 +31,61 @@ class TrainingArguments:
 
     @classmethod
     def from_config(cls, config: Any, world_size: int = 1, require: bool = True) -> "TrainingArguments":
-        """Check and convert ``cfg.train``; unknown keys fail with the closest valid key."""
-        values = _plain_dict(config)
-        values.pop("wandb", None)
-        names = [f.name for f in dataclasses.fields(cls) if f.name != "world_size"]
-        for key in list(values):
-            if key in ALIASES:
-                values[ALIASES[key]] = values.pop(key)
-            elif key not in names:
-                close = difflib.get_close_matches(key, names + list(ALIASES), n=1)
-                hint = f"did you mean {close[0]!r}?" if close else "see README 'Configuration keys'"
-                raise ValueError(f"train.{key}: unknown key; {hint}")
-        if require:
-            missing = [k for k in REQUIRED if values.get(k) is None]
-            if missing:
-                raise ValueError(f"train.{missing[0]} is required (train block of train.yaml); "
-                                 f"missing: {', '.join(missing)}")
-        args = cls(**values, world_size=world_size)
+        """Check and convert ``cfg.train`` (a dict, DictConfig or TrainConfig); ConfigError names a bad key."""
+        args = parse_block(cls, config, "train", require=require and not isinstance(config, TrainConfig))
+        args.world_size = world_size
         args.validate()
         return args
 
     def validate(self) -> None:
-        for key in ("eval_strategy", "save_strategy"):
-            if getattr(self, key) not in STRATEGIES:
-                raise ValueError(f"train.{key} must be one of {STRATEGIES}, got {getattr(self, key)!r}")
-        for key in ("batch_size", "eval_steps", "save_steps", "logging_steps", "gradient_accumulation_steps"):
-            value = getattr(self, key)
-            if not isinstance(value, int) or value < 1:
-                raise ValueError(f"train.{key} must be a positive integer, got {value!r}")
-        if self.learning_rate <= 0 or self.num_train_epochs <= 0:
-            raise ValueError("train.learning_rate and train.num_train_epochs must be positive")
+        """Values that are of the right type but cannot run; each error names its key."""
+        for name in ("batch_size", "eval_steps", "save_steps", "logging_steps", "gradient_accumulation_steps",
+                     "num_beams", "num_nodes"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"train.{name} must be a positive integer; got {getattr(self, name)!r}")
+        for name in ("test_batch_size", "generation_max_length"):
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                raise ConfigError(f"train.{name} must be a positive integer or null; got {value!r}")
+        for name in ("learning_rate", "num_train_epochs"):
+            if not getattr(self, name) > 0:
+                raise ConfigError(f"train.{name} must be positive; got {getattr(self, name)!r}")
+        for name in ("weight_decay", "max_grad_norm", "warmup_steps", "num_workers"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"train.{name} must not be negative; got {getattr(self, name)!r}")
+        if not 0.0 <= self.warmup_ratio <= 1.0:
+            raise ConfigError(f"train.warmup_ratio must be between 0 and 1; got {self.warmup_ratio!r}")
+        if self.save_total_limit is not None and self.save_total_limit < 0:
+            raise ConfigError(f"train.save_total_limit must be 0 or more (null: keep all); got {self.save_total_limit!r}")
+        if list(self.label_names) != ["labels"]:
+            raise ConfigError(f"train.label_names must be [labels] (got {self.label_names!r}): calt's collator puts the "
+                              "targets under 'labels' and nothing else; remove the key")
+        if self.remove_unused_columns:
+            raise ConfigError("train.remove_unused_columns must be false: calt's collator already yields exactly the "
+                              "model's inputs, so there is nothing to remove; remove the key")
+        report_targets(self.report_to)
         if self.batch_size % self.world_size:
-            raise ValueError(
+            raise ConfigError(
                 f"train.batch_size {self.batch_size} is not divisible by the {self.world_size} devices: each "
                 f"device would get {self.batch_size / self.world_size:g} samples; choose a multiple of {self.world_size}"
             )
 
-    @classmethod
-    def config_keys(cls) -> tuple[str, ...]:
-        """Every key the ``train`` block accepts: the fields, their aliases and the ``wandb`` sub-block."""
-        names = [f.name for f in dataclasses.fields(cls) if f.name != "world_size"]
-        return (*names, *ALIASES, "wandb")
-
     def to_dict(self) -> dict:
-        out = dataclasses.asdict(self)
-        out.pop("world_size")
-        return out
+        from dataclasses import asdict
+
+        return asdict(self)
 
 
-def _plain_dict(config: Any) -> dict:
-    if config is None:
-        return {}
-    try:
-        from omegaconf import DictConfig, OmegaConf
+def report_targets(report_to: str | list[str] | None) -> tuple[str, ...] | None:
+    """``report_to`` as a tuple of logger names (None: calt's default choice); ConfigError for unknown names."""
+    from calt.config.blocks import REPORTERS
 
-        if isinstance(config, DictConfig):
-            return dict(OmegaConf.to_container(config, resolve=True))
-    except ImportError:  # pragma: no cover
-        pass
-    if dataclasses.is_dataclass(config):
-        return {k: v for k, v in dataclasses.asdict(config).items() if k != "world_size"}
-    return dict(config)
+    if report_to is None:
+        return None
+    names = (report_to,) if isinstance(report_to, str) else tuple(report_to)
+    for name in names:
+        if name not in REPORTERS:
+            raise ConfigError(f"train.report_to: unknown logger {name!r}; choose from {', '.join(REPORTERS)}")
+    if "none" in names and len(names) > 1:
+        raise ConfigError(f"train.report_to: 'none' cannot be combined with other loggers; got {list(names)}")
+    return names

@@ -13,8 +13,9 @@ from typing import Any
 import torch
 from lightning.pytorch.callbacks import Callback, LearningRateMonitor
 
-from ..lightning.callbacks import ProgressBar, RunCheckpoint, Throughput
-from .arguments import TrainingArguments
+from ..lightning.callbacks import ProgressBar, RunCheckpoint, throughput_monitor
+from ..lightning.loggers import build_loggers
+from .arguments import TrainingArguments, report_targets
 
 NEVER = 10**12  # a validation interval no run reaches (eval_strategy: no)
 
@@ -82,9 +83,12 @@ def checkpoint_callback(args: TrainingArguments) -> RunCheckpoint:
 
 
 def standard_callbacks(args: TrainingArguments) -> list[Callback]:
-    """Checkpoints, learning-rate monitor, throughput and (on a terminal) a progress bar."""
-    callbacks: list[Callback] = [checkpoint_callback(args), LearningRateMonitor(logging_interval="step"),
-                                 Throughput()]
+    """Checkpoints, learning-rate monitor and throughput (as ``logging_strategy`` asks) and, on a terminal, a progress bar."""
+    callbacks: list[Callback] = [checkpoint_callback(args)]
+    if args.logging_strategy == "steps":  # step-level training metrics
+        callbacks += [LearningRateMonitor(logging_interval="step"), throughput_monitor()]
+    elif args.logging_strategy == "epoch":
+        callbacks.append(LearningRateMonitor(logging_interval="epoch"))
     if show_progress_bar(args):
         callbacks.append(ProgressBar(refresh_rate=max(1, args.logging_steps // 5)))
     return callbacks
@@ -114,3 +118,10 @@ def lightning_trainer_settings(args: TrainingArguments, train_size: int | None =
         "use_distributed_sampler": False,  # calt's DataModule shards per rank itself (and resumes mid-epoch)
         "callbacks": standard_callbacks(args),
     }
+
+
+def run_loggers(args: TrainingArguments, wandb_config: Any = None) -> list:
+    """The loggers ``report_to`` names (default: CSV, plus W&B when a ``wandb`` block asks); ``wandb_config``
+    is the top-level ``wandb`` block, used when the ``train`` block has none."""
+    wandb = args.wandb if args.wandb is not None else wandb_config
+    return build_loggers(args.output_dir, wandb, report_targets(args.report_to), args.run_name)

@@ -1,4 +1,5 @@
-"""``TrainerLoader`` / ``StandardTrainerLoader``: config + model + data → a built ``Trainer``."""
+"""``TrainerLoader`` / ``StandardTrainerLoader``: the original's documented names for config + model + data
+→ a built ``Trainer``. ``TrainerPipeline`` builds the ``Trainer`` directly; these stay for scripts that use them."""
 
 from __future__ import annotations
 
@@ -9,14 +10,14 @@ from .trainer import Trainer
 
 
 class TrainerLoader:
-    """Base: translate the ``train`` config into ``TrainingArguments`` and build the trainer."""
+    """Translate the ``train`` config into ``TrainingArguments`` (``translate_config``), then build the
+    ``Trainer`` (``build_trainer``); ``load()`` does both."""
 
     def __init__(self, calt_config: Any, model: Any, tokenizer: Any = None, train_dataset: Any = None,
-                 eval_dataset: Any = None, data_collator: Any = None, wandb_config: Any = None,
-                 config_to_save: dict | None = None) -> None:
+                 eval_dataset: Any = None, data_collator: Any = None, wandb_config: Any = None) -> None:
         self.calt_config, self.model, self.tokenizer = calt_config, model, tokenizer
         self.train_dataset, self.eval_dataset, self.data_collator = train_dataset, eval_dataset, data_collator
-        self.wandb_config, self.config_to_save = wandb_config, config_to_save
+        self.wandb_config = wandb_config
         self.training_args: TrainingArguments | None = None
         self.trainer: Trainer | None = None
 
@@ -29,7 +30,6 @@ class TrainerLoader:
         self.trainer = Trainer(
             model=self.model, args=args, data_collator=self.data_collator, train_dataset=self.train_dataset,
             eval_dataset=self.eval_dataset, processing_class=self.tokenizer, wandb_config=self.wandb_config,
-            config_to_save=self.config_to_save,
         )
         return self.trainer
 
@@ -39,4 +39,4 @@ class TrainerLoader:
 
 
 class StandardTrainerLoader(TrainerLoader):
-    """The loader ``TrainerPipeline`` uses for seq2seq models (generic Transformer, BART)."""
+    """The loader for seq2seq models (generic Transformer, BART)."""

@@ -1,24 +1,40 @@
-"""``TrainerPipeline``: the documented entry point from ``cfg.train`` + model + io_dict to a trainer."""
+"""``TrainerPipeline``: the documented entry point from ``cfg.train`` + model + io_dict to a ``Trainer``."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import OmegaConf
 
-from .loader import StandardTrainerLoader
-from .utils import quiet_transformers_progress
+from calt.config import plain_mapping, sibling_block
+
+from .arguments import TrainingArguments
+from .trainer import Trainer
+from .hf_io import load_exported_model
+
+log = logging.getLogger(__name__)
 
 
-def _full_config(train_config: Any) -> dict | None:
-    """The whole train.yaml (data, model, train, wandb) when ``cfg.train`` was taken from it."""
-    if isinstance(train_config, DictConfig):
-        parent = train_config._get_parent()
-        if isinstance(parent, DictConfig) and "data" in parent and "model" in parent:
-            return OmegaConf.to_container(parent, resolve=True)
-        return {"train": OmegaConf.to_container(train_config, resolve=True)}
-    return None
+def run_config(train_config: Any, model: Any, io_dict: Any, wandb_config: Any) -> dict:
+    """The train.yaml a run saves: the data block IOPipeline used, the model block ModelPipeline used, the
+    train block and the wandb block; the same for a dict and a DictConfig ``train_config``."""
+    config = {}
+    data = getattr(io_dict, "data_config", None)
+    model_block = getattr(model, "calt_model_block", None)
+    if data is not None:
+        config["data"] = dict(data)
+    if model_block is not None:
+        config["model"] = dict(model_block)
+    config["train"] = plain_mapping(train_config, "train")
+    if wandb_config is not None and "wandb" not in config["train"]:
+        config["wandb"] = plain_mapping(wandb_config, "wandb")
+    if data is None or model_block is None:
+        missing = [name for name, value in (("data", data), ("model", model_block)) if value is None]
+        log.warning("train.yaml is saved without its %s block(s) (the io_dict or model was not built by "
+                    "IOPipeline / ModelPipeline); TrainerPipeline.resume_from_checkpoint needs them", missing)
+    return config
 
 
 class TrainerPipeline:
@@ -28,7 +44,7 @@ class TrainerPipeline:
     def __init__(self, config: Any, model: Any = None, tokenizer: Any = None, train_dataset: Any = None,
                  eval_dataset: Any = None, data_collator: Any = None, wandb_config: Any = None,
                  io_dict: dict | None = None) -> None:
-        io_dict = io_dict or {}
+        io_dict = io_dict if io_dict is not None else {}
         self.config = config
         self.model = model
         self.tokenizer = tokenizer if tokenizer is not None else io_dict.get("tokenizer")
@@ -37,23 +53,24 @@ class TrainerPipeline:
         self.data_collator = data_collator if data_collator is not None else io_dict.get("data_collator")
         self.wandb_config = wandb_config
         self.io_dict = io_dict
-        self.trainer = None
+        self.trainer: Trainer | None = None
         self.io_pipeline = None
 
     @classmethod
     def from_io_dict(cls, config: Any, model: Any, io_dict: dict, wandb_config: Any = None) -> "TrainerPipeline":
-        """``wandb_config`` defaults to ``config.wandb``, then the top-level ``wandb`` block."""
-        if wandb_config is None:
-            wandb_config = _wandb_block(config)
+        """``wandb_config`` defaults to ``config.wandb``, then the ``wandb`` block beside ``config`` in train.yaml."""
+        if wandb_config is None and config is not None and config.get("wandb") is None:
+            wandb_config = sibling_block(config, "wandb")
         return cls(config, model=model, wandb_config=wandb_config, io_dict=io_dict)
 
     def build(self) -> "TrainerPipeline":
-        full = _full_config(self.config)
-        loader = StandardTrainerLoader(
-            self.config, self.model, self.tokenizer, self.train_dataset, self.eval_dataset, self.data_collator,
-            wandb_config=self.wandb_config, config_to_save=full,
+        """Check the train block and build the ``Trainer`` (Lightning underneath)."""
+        args = TrainingArguments.from_config(self.config)
+        self.trainer = Trainer(
+            model=self.model, args=args, data_collator=self.data_collator, train_dataset=self.train_dataset,
+            eval_dataset=self.eval_dataset, processing_class=self.tokenizer, wandb_config=self.wandb_config,
+            config_to_save=run_config(self.config, self.model, self.io_dict, self.wandb_config),
         )
-        self.trainer = loader.load()
         return self
 
     def train(self, resume_from_checkpoint: str | bool | None = None):
@@ -79,21 +96,18 @@ class TrainerPipeline:
         from ..models.pipeline import ModelPipeline
 
         cfg = OmegaConf.load(config_path)
+        for block in ("data", "model", "train"):
+            if block not in cfg:
+                raise ValueError(f"{config_path} has no {block!r} block; add the one the run used to resume it")
         io_pipeline = IOPipeline.from_config(cfg.data)
         io_dict = io_pipeline.build()
         if resume_from_checkpoint and (folder / "config.json").is_file():
-            from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
-
-            import calt.models  # noqa: F401  (registers the generic model with the Auto classes)
-
-            with quiet_transformers_progress():
-                model = AutoModelForSeq2SeqLM.from_pretrained(str(folder))
-            io_dict["tokenizer"] = AutoTokenizer.from_pretrained(str(folder))
+            model = load_exported_model(folder, io_dict)
+            model.calt_model_block = OmegaConf.to_container(cfg.model, resolve=True)
         else:
             model = ModelPipeline.from_io_dict(cfg.model, io_dict).build()
-        pipeline = cls.from_io_dict(cfg.train, model, io_dict)
+        pipeline = cls.from_io_dict(cfg.train, model, io_dict, wandb_config=cfg.get("wandb"))
         pipeline.io_pipeline = io_pipeline
-        pipeline.resume_checkpoint = resume_from_checkpoint
         return pipeline
 
     def __getattr__(self, name: str):
@@ -104,20 +118,8 @@ class TrainerPipeline:
             raise AttributeError(f"TrainerPipeline has no attribute {name!r} before build(); call build() first")
         return getattr(trainer, name)
 
-    def _built(self):
+    def _built(self) -> Trainer:
         if self.trainer is None:
             raise RuntimeError("TrainerPipeline is not built; call build() first")
         return self.trainer
 
-
-def _wandb_block(config: Any) -> Any:
-    if config is None:
-        return None
-    block = config.get("wandb") if hasattr(config, "get") else None
-    if block is None and isinstance(config, DictConfig):
-        parent = config._get_parent()
-        if isinstance(parent, DictConfig):
-            block = parent.get("wandb")
-    if isinstance(block, DictConfig):
-        return OmegaConf.to_container(block, resolve=True)
-    return block

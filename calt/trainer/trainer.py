@@ -23,10 +23,11 @@ import yaml
 from ..io.visualization.learning_curves import plot_learning_curves
 from ..lightning import CaltDataModule, CaltLightningModule, default_max_length, generate_eval_set
 from ..lightning.callbacks import GenerationEvaluation, LogHistory, write_json_atomic, write_text_atomic
+from ..lightning.compat import batches_completed_this_epoch, set_step_budget
+from ..lightning.optim import OptimizerSettings
 from .arguments import TrainingArguments
-from .lightning_settings import lightning_trainer_settings, show_progress_bar, step_budget
-from .loggers import build_loggers
-from .utils import quiet_transformers_progress
+from .lightning_settings import lightning_trainer_settings, run_loggers, show_progress_bar, step_budget
+from .hf_io import save_weights
 
 log = logging.getLogger(__name__)
 
@@ -64,21 +65,6 @@ def newest_checkpoint(output_dir: str | Path) -> str:
     return str(found[-1])
 
 
-def save_weights(model: Any, target: Path, safetensors: bool) -> None:
-    """``save_pretrained`` in the chosen weight format, on transformers 4.x (a flag) and 5.x (safetensors
-    only: the PyTorch-bin layout is written from the state dict, which ``from_pretrained`` still reads)."""
-    if "safe_serialization" in inspect.signature(model.save_pretrained).parameters:
-        with quiet_transformers_progress():
-            model.save_pretrained(str(target), safe_serialization=safetensors)
-        return
-    with quiet_transformers_progress():
-        model.save_pretrained(str(target))
-    if not safetensors:
-        torch.save(model.state_dict(), target / "pytorch_model.bin")
-        for stale in target.glob("model*.safetensors*"):
-            stale.unlink()
-
-
 class Trainer:
     """Train, evaluate (loss, token accuracy, success rate, generation), save — on Lightning."""
 
@@ -98,6 +84,9 @@ class Trainer:
     ) -> None:
         if model is None:
             raise ValueError("Trainer needs a model (ModelPipeline.from_io_dict(cfg.model, io_dict).build())")
+        if compute_metrics is not None:
+            raise NotImplementedError("Trainer(compute_metrics=...) is not supported yet: calt logs eval_loss, "
+                                      "eval_token_accuracy, eval_success_rate and eval_generation_success_rate")
         if not isinstance(args, TrainingArguments):
             args = TrainingArguments.from_config(args or {}, require=False)
         self.model, self.args = model, args
@@ -111,12 +100,7 @@ class Trainer:
         self.config_to_save = config_to_save
         self.state = TrainerState()
         self.history = LogHistory()
-        self.lightning_module = CaltLightningModule(
-            model, learning_rate=args.learning_rate, weight_decay=args.weight_decay, optimizer=args.optimizer,
-            lr_scheduler_type=args.lr_scheduler_type, warmup_ratio=args.warmup_ratio,
-            warmup_steps=args.warmup_steps, adam_beta1=args.adam_beta1, adam_beta2=args.adam_beta2,
-            adam_epsilon=args.adam_epsilon,
-        )
+        self.lightning_module = CaltLightningModule(model, OptimizerSettings.from_config(args), args.logging_strategy)
         self.lightning_trainer = self._build_lightning_trainer()
         args.world_size = self.lightning_trainer.world_size
         args.validate()
@@ -142,12 +126,10 @@ class Trainer:
             ))
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*does not have many workers.*")
-            return L.Trainer(logger=build_loggers(args.output_dir, self.wandb_config), **settings)
+            return L.Trainer(logger=run_loggers(args, self.wandb_config), **settings)
 
     def _apply_step_budget(self) -> None:
-        max_epochs, max_steps = step_budget(self.args, self._train_size())
-        self.lightning_trainer.fit_loop.max_epochs = max_epochs
-        self.lightning_trainer.fit_loop.epoch_loop.max_steps = max_steps
+        set_step_budget(self.lightning_trainer, *step_budget(self.args, self._train_size()))
 
     def _train_size(self) -> int | None:
         return len(self.train_dataset) if self.train_dataset is not None else None
@@ -215,14 +197,6 @@ class Trainer:
         if self.tokenizer is not None:
             self.tokenizer.save_pretrained(str(target))
 
-    def get_train_dataloader(self):
-        self.datamodule.trainer = self.lightning_trainer
-        return self.datamodule.train_dataloader()
-
-    def get_eval_dataloader(self, eval_dataset: Any = None):
-        self.datamodule.trainer = self.lightning_trainer
-        return self.datamodule.eval_loader(eval_dataset if eval_dataset is not None else self.eval_dataset)
-
     def is_world_process_zero(self) -> bool:
         return self.lightning_trainer.is_global_zero
 
@@ -243,7 +217,7 @@ class Trainer:
         trainer = self.lightning_trainer
         self.state.global_step = trainer.global_step
         batches = max(trainer.num_training_batches, 1) if math.isfinite(trainer.num_training_batches) else 1
-        done = trainer.fit_loop.epoch_loop.batch_progress.current.completed
+        done = batches_completed_this_epoch(trainer)
         self.state.epoch = trainer.current_epoch + (done / batches if done < batches else 0)
         self.state.log_history = list(self.history.rows)
 

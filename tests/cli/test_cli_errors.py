@@ -23,7 +23,7 @@ def test_unknown_override_key_names_the_closest_valid_key(repo_root, capsys):
 
 
 def test_documented_optional_key_is_a_valid_override(repo_root):
-    from calt.cli import load_config
+    from calt.cli.config_files import load_train_file as load_config
 
     config = load_config(repo_root / "configs" / "train.yaml", ["train.eval_strategy=epoch", "model.dropout=0.0"])
     assert config.train.eval_strategy == "epoch" and config.model.dropout == 0.0
@@ -52,7 +52,7 @@ def test_missing_data_file_says_to_generate_first(repo_root, tmp_path, capsys, m
 
 
 def test_verbose_shows_the_traceback(tmp_path):
-    from calt.cli import CLIError
+    from calt.config import ConfigError as CLIError
 
     with pytest.raises(CLIError, match="config file not found"):
         main(["--verbose", "generate", str(tmp_path / "missing.yaml")])

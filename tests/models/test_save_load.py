@@ -63,13 +63,11 @@ def test_bart_round_trip(tokenizer, tmp_path, safe_serialization):
 
 @pytest.mark.slow
 def test_auto_classes_know_the_generic_model_after_importing_calt_models(tokenizer, tmp_path):
-    """In a fresh process: importing calt.models loads neither torch nor transformers, yet AutoConfig and
-    AutoModelForSeq2SeqLM imported afterwards load a saved generic model (the post-import hook)."""
+    """In a fresh process: importing calt.models registers the generic model with AutoConfig and
+    AutoModelForSeq2SeqLM (transformers' public register API), which then load a saved model."""
     ModelPipeline(model_block(), tokenizer).build().save_pretrained(tmp_path)
     script = textwrap.dedent(f"""
-        import sys
         import calt.models
-        print("torch" in sys.modules, "transformers" in sys.modules)
         from transformers import AutoConfig, AutoModelForSeq2SeqLM
         config = AutoConfig.from_pretrained({str(tmp_path)!r})
         model = AutoModelForSeq2SeqLM.from_pretrained({str(tmp_path)!r})
@@ -78,4 +76,4 @@ def test_auto_classes_know_the_generic_model_after_importing_calt_models(tokeniz
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.split() == ["False", "False", "TransformerConfig", "Transformer"]
+    assert result.stdout.split() == ["TransformerConfig", "Transformer"]

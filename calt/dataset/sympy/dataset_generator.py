@@ -1,31 +1,26 @@
-"""The SymPy backend: runs any Python ``instance_generator`` and writes SymPy objects readably."""
+"""The SymPy backend: runs any Python ``instance_generator`` and writes its output as calt-x does."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
-from sympy import Basic, Poly
 from sympy.polys.rings import PolyElement
 
 from ..generation import BaseDatasetGenerator
-from ..utils.sample_format import format_plain_scalar
 
 _MODULUS = re.compile(r" mod \d+")
 
 
-def format_sympy_scalar(value: Any) -> str | None:
-    """Strings and numbers as they are; SymPy polynomials and expressions with ``^`` for powers.
+def format_sympy_scalar(value: Any) -> str:
+    """``str(value)``, except that ring polynomials (``PolyElement``) write powers as ``^`` and drop
+    the `` mod p`` of GF(p) coefficients (``3 mod 7*x**2`` → ``3*x^2``), as calt-x 1.5.0 does.
 
-    Coefficients of GF(p) polynomials lose SymPy's `` mod p`` suffix (``3 mod 7*x**2`` → ``3*x^2``).
+    Other SymPy objects (``Poly``, expressions) keep their plain ``str``, also as calt-x does.
     """
     if isinstance(value, PolyElement):
         return _MODULUS.sub("", str(value)).replace("**", "^")
-    if isinstance(value, Poly):
-        return str(value.as_expr()).replace("**", "^")
-    if isinstance(value, Basic):
-        return str(value).replace("**", "^")
-    return format_plain_scalar(value)
+    return str(value)
 
 
 class DatasetGenerator(BaseDatasetGenerator):

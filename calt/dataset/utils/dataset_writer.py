@@ -169,7 +169,7 @@ class DatasetWriter:
         self.save_dir.mkdir(parents=True, exist_ok=True)
         path = self.statistics_path(tag)
         with open(_partial(path), "w", encoding="utf-8") as handle:
-            yaml.safe_dump(statistics, handle, sort_keys=False, default_flow_style=False)
+            yaml.safe_dump(statistics, handle, sort_keys=False, default_flow_style=False, indent=4)  # calt-x's layout
         os.replace(_partial(path), path)
         return path
 

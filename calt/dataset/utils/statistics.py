@@ -1,13 +1,15 @@
-"""Streaming summaries (count, mean, std, min, max) of per-sample numbers, per split."""
+"""Streaming summaries (mean, std, min, max) of per-sample numbers, per split, in calt-x's layout.
+
+Values are folded one at a time, in sample order, with Welford's update, as calt-x 1.5.0 does,
+so the statistics of a split agree with the original's to the last bit.
+"""
 
 from __future__ import annotations
 
 import math
 import numbers
 from abc import ABC, abstractmethod
-from typing import Any, Mapping, Sequence
-
-import numpy as np
+from typing import Any, Iterable, Mapping, Sequence
 
 
 class BaseStatisticsCalculator(ABC):
@@ -22,11 +24,7 @@ class BaseStatisticsCalculator(ABC):
 
 
 class RunningStatistics:
-    """Count, mean, population std, min and max of a stream of numbers, updated a batch at a time.
-
-    Batches are merged with Chan et al.'s pairwise formula, so memory stays constant
-    however many samples a split has.
-    """
+    """Count, mean, population std, min and max of a stream of numbers, in constant memory."""
 
     def __init__(self) -> None:
         self.count = 0
@@ -35,32 +33,27 @@ class RunningStatistics:
         self.min = math.inf
         self.max = -math.inf
 
-    def update(self, values: Sequence[float]) -> None:
-        """Fold a batch of numbers into the summary."""
-        batch = np.asarray(values, dtype=np.float64)
-        if batch.size == 0:
-            return
-        n_b, mean_b = batch.size, float(batch.mean())
-        m2_b = float(((batch - mean_b) ** 2).sum())
-        n = self.count + n_b
-        delta = mean_b - self.mean
-        self.mean += delta * n_b / n
-        self._sum_sq_dev += m2_b + delta * delta * self.count * n_b / n
-        self.count = n
-        self.min = min(self.min, float(batch.min()))
-        self.max = max(self.max, float(batch.max()))
+    def add(self, value: float) -> None:
+        """Fold one number into the summary (Welford's update)."""
+        self.count += 1
+        delta = value - self.mean
+        self.mean += delta / self.count
+        self._sum_sq_dev += delta * (value - self.mean)
+        self.min = min(self.min, value)
+        self.max = max(self.max, value)
 
-    def summary(self) -> dict[str, float | int]:
-        """Return ``{count, mean, std, min, max}`` (zeros when nothing was seen)."""
+    def update(self, values: Iterable[float]) -> None:
+        """Fold numbers into the summary, in order."""
+        for value in values:
+            self.add(value)
+
+    def summary(self) -> dict[str, float]:
+        """Return ``{mean, std, min, max}`` (all 0.0 when nothing was seen)."""
         if self.count == 0:
-            return {"count": 0, "mean": 0.0, "std": 0.0, "min": 0.0, "max": 0.0}
-        return {
-            "count": self.count,
-            "mean": self.mean,
-            "std": math.sqrt(self._sum_sq_dev / self.count),
-            "min": self.min,
-            "max": self.max,
-        }
+            return {"mean": 0.0, "std": 0.0, "min": 0.0, "max": 0.0}
+        variance = self._sum_sq_dev / self.count if self.count > 1 else 0.0
+        std = variance**0.5 if variance >= 0 else 0.0  # rounding can leave a tiny negative variance
+        return {"mean": self.mean, "std": std, "min": self.min, "max": self.max}
 
 
 class SplitStatistics:
@@ -69,22 +62,17 @@ class SplitStatistics:
     def __init__(self, split: str) -> None:
         self.split = split
         self.generation_time = RunningStatistics()
-        self._fields: dict[tuple[str, str | None], RunningStatistics] = {}
+        # category -> RunningStatistics (flat entries) or {name: RunningStatistics} (nested entries)
+        self._categories: dict[str, RunningStatistics | dict[str, RunningStatistics]] = {}
 
     def update(self, seconds: Sequence[float], sample_stats: Sequence[tuple[int, Mapping | None]]) -> None:
-        """Add one batch: per-sample generation seconds and ``(index, stats dict)`` pairs."""
+        """Add one batch: per-sample generation seconds and ``(index, stats dict)`` pairs in sample order."""
         self.generation_time.update(seconds)
-        columns: dict[tuple[str, str | None], list[float]] = {}
         for index, stats in sample_stats:
-            if stats is None:
-                continue
-            for key, value in self._flatten(index, stats):
-                columns.setdefault(key, []).append(value)
-        for key, values in columns.items():
-            self._fields.setdefault(key, RunningStatistics()).update(values)
+            if stats is not None:
+                self._add_sample(index, stats)
 
-    def _flatten(self, index: int, stats: Any):
-        """Yield ``((category, name), float)`` for every number of one sample's statistics."""
+    def _add_sample(self, index: int, stats: Any) -> None:
         if not isinstance(stats, Mapping):
             raise TypeError(
                 f"statistics_calculator must return a dict like {{'problem': {{'degree': 3}}}}; "
@@ -92,10 +80,21 @@ class SplitStatistics:
             )
         for category, entry in stats.items():
             if isinstance(entry, Mapping):
+                fields = self._slot(index, category, dict)
                 for name, value in entry.items():
-                    yield (str(category), str(name)), self._number(index, f"{category}.{name}", value)
+                    fields.setdefault(name, RunningStatistics()).add(self._number(index, f"{category}.{name}", value))
             else:
-                yield (str(category), None), self._number(index, str(category), entry)
+                self._slot(index, category, RunningStatistics).add(self._number(index, str(category), entry))
+
+    def _slot(self, index: int, category: str, kind: type) -> Any:
+        """The accumulator of ``category``; a category is either always a dict or always a number."""
+        slot = self._categories.setdefault(category, kind())
+        if not isinstance(slot, kind):
+            raise TypeError(
+                f"statistics_calculator returned '{category}' as a {'dict' if kind is dict else 'number'} for "
+                f"{self.split} sample {index} but not for earlier samples; keep each category's shape fixed"
+            )
+        return slot
 
     def _number(self, index: int, field: str, value: Any) -> float:
         if isinstance(value, numbers.Real):
@@ -105,20 +104,17 @@ class SplitStatistics:
             f"sample {index}: {value!r} ({type(value).__name__}); return int or float values"
         )
 
-    def to_dict(self, num_requested: int, num_written: int, num_skipped: int, total_time: float) -> dict:
-        """Return the YAML-ready summary of the split."""
+    def to_dict(self, num_samples: int, total_time: float) -> dict[str, Any]:
+        """The YAML-ready summary, keyed and ordered as calt-x's ``{split}_stats.yaml``."""
         out: dict[str, Any] = {
-            "num_samples": num_written,
-            "num_requested": num_requested,
-            "num_skipped": num_skipped,
             "total_time": total_time,
-            "samples_per_second": num_written / total_time if total_time > 0 else 0.0,
+            "num_samples": num_samples,
+            "samples_per_second": num_samples / total_time if total_time > 0 else 0.0,
             "generation_time": self.generation_time.summary(),
         }
-        for (category, name), running in self._fields.items():
-            section = f"{category}_stats"
-            if name is None:
-                out[section] = running.summary()
+        for category, slot in self._categories.items():
+            if isinstance(slot, dict):
+                out[f"{category}_stats"] = {name: running.summary() for name, running in slot.items()}
             else:
-                out.setdefault(section, {})[name] = running.summary()
+                out[f"{category}_stats"] = slot.summary()
         return out

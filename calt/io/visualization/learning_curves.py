@@ -124,12 +124,10 @@ def _collect_series(spec: CurveSpec, metrics: dict[str, list[tuple[float, float]
 
 
 def _draw(spec: CurveSpec, lines, path: Path) -> Path:
-    import matplotlib
+    from matplotlib.figure import Figure  # a Figure of its own: no pyplot state, the user's backend untouched
 
-    matplotlib.use("Agg")  # files only; never needs a display
-    from matplotlib import pyplot as plt
-
-    figure, axes = plt.subplots(figsize=(6, 4))
+    figure = Figure(figsize=(6, 4))
+    axes = figure.subplots()
     for label, points in lines:
         steps, values = zip(*points)
         axes.plot(steps, values, marker="o" if len(points) < 30 else None, markersize=3, label=label)
@@ -142,7 +140,6 @@ def _draw(spec: CurveSpec, lines, path: Path) -> Path:
     axes.legend()
     figure.tight_layout()
     figure.savefig(path, dpi=100)
-    plt.close(figure)
     return path
 
 

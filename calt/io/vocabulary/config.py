@@ -34,13 +34,12 @@ def range_tokens(name: str, spec: Any) -> list[str]:
     return [f"{prefix}{i}" for i in range(low, high + 1)]
 
 
-def dedupe(tokens: list[str]) -> list[str]:
-    """Keep the first occurrence of each token, in order."""
-    return list(dict.fromkeys(tokens))
-
-
 class VocabConfig:
-    """The vocabulary (ordered token list) and the special-token map of a task."""
+    """The vocabulary (ordered token list) and the special-token map of a task.
+
+    The list is kept as written, repeats included, as calt-x keeps it: ``[SEP]``, then the range
+    tokens in the order of ``vocab.range``, then ``vocab.misc``.
+    """
 
     def __init__(
         self,
@@ -49,7 +48,7 @@ class VocabConfig:
         include_base_vocab: bool = True,
         include_base_special_tokens: bool = True,
     ) -> None:
-        self.vocab = dedupe((BASE_VOCAB if include_base_vocab else []) + list(vocab or []))
+        self.vocab = (list(BASE_VOCAB) if include_base_vocab else []) + list(vocab or [])
         self.special_tokens = dict(BASE_SPECIAL_TOKENS if include_base_special_tokens else {})
         self.special_tokens.update(dict(special_tokens or {}))
 
@@ -85,11 +84,8 @@ class VocabConfig:
     def get_special_tokens(self) -> dict[str, str]:
         return self.special_tokens
 
-    def add_tokens(self, tokens: list[str]) -> None:
-        """Append tokens not yet in the vocabulary (used by the number policy)."""
-        self.vocab = dedupe(self.vocab + list(tokens))
-
     def save(self, path: str | Path) -> None:
+        """Write ``{vocab, special_tokens}`` as YAML (keys sorted, as calt-x writes it)."""
         with open(path, "w", encoding="utf-8") as handle:
-            yaml.safe_dump({"vocab": self.vocab, "special_tokens": self.special_tokens}, handle, sort_keys=False)
+            yaml.safe_dump({"vocab": self.vocab, "special_tokens": self.special_tokens}, handle)
 

@@ -4,6 +4,6 @@ from .checkpoint import RunCheckpoint
 from .generation_eval import GenerationEvaluation, write_json_atomic, write_text_atomic
 from .history import LogHistory
 from .progress import ProgressBar
-from .throughput import Throughput
+from .throughput import throughput_monitor
 
-__all__ = ["GenerationEvaluation", "LogHistory", "ProgressBar", "RunCheckpoint", "Throughput", "write_json_atomic", "write_text_atomic"]
+__all__ = ["GenerationEvaluation", "LogHistory", "ProgressBar", "RunCheckpoint", "write_json_atomic", "throughput_monitor", "write_text_atomic"]

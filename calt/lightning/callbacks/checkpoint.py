@@ -5,6 +5,8 @@ from __future__ import annotations
 import lightning as L
 from lightning.pytorch.callbacks import ModelCheckpoint
 
+from ..compat import save_last_checkpoint
+
 
 class RunCheckpoint(ModelCheckpoint):
     """Keeps the newest ``save_top_k`` step (or epoch) checkpoints plus ``last.ckpt``.
@@ -16,6 +18,6 @@ class RunCheckpoint(ModelCheckpoint):
     """
 
     def on_train_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
-        if self.save_last and not self._should_skip_saving_checkpoint(trainer):
-            self._save_last_checkpoint(trainer, self._monitor_candidates(trainer))
+        if self.save_last:
+            save_last_checkpoint(self, trainer)
         super().on_train_end(trainer, pl_module)

@@ -7,7 +7,7 @@ from lightning.pytorch.callbacks import TQDMProgressBar
 SHORT_NAMES = {
     "train/loss": "loss",
     "train/samples_per_sec": "samples/s",
-    "train/tokens_per_sec": "tokens/s",
+    "train/items_per_sec": "tokens/s",
     "eval_loss": "eval_loss",
     "eval_token_accuracy": "token_acc",
     "eval_success_rate": "success",

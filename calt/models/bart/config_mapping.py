@@ -1,48 +1,60 @@
-"""Map the ``model`` block of train.yaml onto a ``transformers.BartConfig``."""
+"""The ``model`` block of train.yaml for ``model_type: bart``, and its mapping onto ``transformers.BartConfig``."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from transformers import BartConfig
 
-from ..model_block import check_heads_divide, read_int, read_model_key, special_token_ids, warn_unknown_keys
+from calt.config import ConfigError, key, parse_block
 
-MODEL_KEYS = (
-    "num_encoder_layers", "num_encoder_heads", "num_decoder_layers", "num_decoder_heads", "d_model",
-    "encoder_ffn_dim", "decoder_ffn_dim", "max_sequence_length", "dropout", "activation", "init_std",
-)
+from ..model_block import check_heads_divide, special_token_ids
+
+
+@dataclass
+class BartModelBlock:
+    """Keys of ``model`` for HF BART."""
+
+    model_type: str = key("bart", "model architecture")
+    num_encoder_layers: int | None = key(None, "encoder layers", required=True)
+    num_encoder_heads: int | None = key(None, "encoder attention heads", required=True)
+    num_decoder_layers: int | None = key(None, "decoder layers", required=True)
+    num_decoder_heads: int | None = key(None, "decoder attention heads", required=True)
+    d_model: int | None = key(None, "hidden width", required=True)
+    encoder_ffn_dim: int | None = key(None, "encoder feed-forward width", required=True)
+    decoder_ffn_dim: int | None = key(None, "decoder feed-forward width", required=True)
+    max_sequence_length: int | None = key(None, "position table size", required=True)
+    dropout: float = key(0.1, "dropout probability")
+    activation: str = key("gelu", "feed-forward activation", choices=("gelu", "relu", "silu", "gelu_new", "tanh"))
+    init_std: float = key(0.02, "standard deviation of the initial weights")
 
 
 def create_bart_config(model_cfg: Any, tokenizer) -> BartConfig:
     """A ``BartConfig`` from ``cfg.model`` whose vocabulary size and special-token ids are the tokenizer's;
     decoding starts with BOS, as for the generic model."""
     if tokenizer is None:
-        raise ValueError(
+        raise ConfigError(
             "model_type 'bart' needs the tokenizer: use ModelPipeline.from_io_dict(cfg.model, io_dict) "
             "or pass tokenizer=."
         )
-    kind = "bart"
-    warn_unknown_keys(model_cfg, MODEL_KEYS, kind)
-    d_model = read_int(model_cfg, "d_model", model_type=kind)
-    encoder_heads = read_int(model_cfg, "num_encoder_heads", model_type=kind)
-    decoder_heads = read_int(model_cfg, "num_decoder_heads", model_type=kind)
-    check_heads_divide(d_model, encoder_heads, "num_encoder_heads")
-    check_heads_divide(d_model, decoder_heads, "num_decoder_heads")
+    block = parse_block(BartModelBlock, model_cfg, "model")
+    check_heads_divide(block.d_model, block.num_encoder_heads, "num_encoder_heads")
+    check_heads_divide(block.d_model, block.num_decoder_heads, "num_decoder_heads")
     ids = special_token_ids(tokenizer)
     return BartConfig(
         vocab_size=len(tokenizer),
-        d_model=d_model,
-        encoder_layers=read_int(model_cfg, "num_encoder_layers", model_type=kind),
-        decoder_layers=read_int(model_cfg, "num_decoder_layers", model_type=kind),
-        encoder_attention_heads=encoder_heads,
-        decoder_attention_heads=decoder_heads,
-        encoder_ffn_dim=read_int(model_cfg, "encoder_ffn_dim", model_type=kind),
-        decoder_ffn_dim=read_int(model_cfg, "decoder_ffn_dim", model_type=kind),
-        max_position_embeddings=read_int(model_cfg, "max_sequence_length", model_type=kind),
-        dropout=read_model_key(model_cfg, "dropout", 0.1),
-        activation_function=read_model_key(model_cfg, "activation", "gelu"),
-        init_std=read_model_key(model_cfg, "init_std", 0.02),
+        d_model=block.d_model,
+        encoder_layers=block.num_encoder_layers,
+        decoder_layers=block.num_decoder_layers,
+        encoder_attention_heads=block.num_encoder_heads,
+        decoder_attention_heads=block.num_decoder_heads,
+        encoder_ffn_dim=block.encoder_ffn_dim,
+        decoder_ffn_dim=block.decoder_ffn_dim,
+        max_position_embeddings=block.max_sequence_length,
+        dropout=block.dropout,
+        activation_function=block.activation,
+        init_std=block.init_std,
         decoder_start_token_id=ids["bos_token_id"],
         forced_bos_token_id=None,
         forced_eos_token_id=None,

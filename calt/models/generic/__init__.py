@@ -1,27 +1,16 @@
-"""calt's generic encoder–decoder Transformer: config, model, generation and the ``model``-block mapping.
+"""calt's generic encoder–decoder Transformer: config, model, generation and the ``model``-block mapping."""
 
-Imported lazily, so that reading only the config (e.g. for ``AutoConfig``) does not load torch.
-"""
+from transformers import AutoConfig, AutoModelForSeq2SeqLM
 
-from importlib import import_module
+from .config_mapping import GenericModelBlock, create_transformer_config
+from .configuration import TransformerConfig
+from .modeling import Transformer
 
-_EXPORTS = {
-    "Transformer": "calt.models.generic.modeling",
-    "TransformerConfig": "calt.models.generic.configuration",
-    "create_transformer_config": "calt.models.generic.config_mapping",
-}
-
-__all__ = list(_EXPORTS)
+__all__ = ["GenericModelBlock", "Transformer", "TransformerConfig", "create_transformer_config",
+           "register_generic_with_auto_classes"]
 
 
-def __getattr__(name: str):
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'calt.models.generic' has no attribute {name!r}")
-    value = getattr(import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+def register_generic_with_auto_classes() -> None:
+    """Make ``AutoConfig`` / ``AutoModelForSeq2SeqLM`` load saved generic models (idempotent)."""
+    AutoConfig.register(TransformerConfig.model_type, TransformerConfig, exist_ok=True)
+    AutoModelForSeq2SeqLM.register(TransformerConfig, Transformer, exist_ok=True)

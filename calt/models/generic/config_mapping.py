@@ -1,58 +1,63 @@
-"""Map the ``model`` block of train.yaml onto a :class:`TransformerConfig`."""
+"""The ``model`` block of train.yaml for ``model_type: generic``, and its mapping onto :class:`TransformerConfig`."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from ..model_block import read_int, read_model_key, special_token_ids, warn_unknown_keys
-from .configuration import TransformerConfig
+from calt.config import key, parse_block
+
+from ..model_block import vocabulary_ids
+from .configuration import ACTIVATIONS, POSITIONAL_EMBEDDING_TYPES, TransformerConfig
+
+
+@dataclass
+class GenericModelBlock:
+    """Keys of ``model`` for calt's generic encoder–decoder Transformer."""
+
+    model_type: str = key("generic", "model architecture")
+    num_encoder_layers: int | None = key(None, "encoder layers", required=True)
+    num_encoder_heads: int | None = key(None, "encoder attention heads", required=True)
+    num_decoder_layers: int | None = key(None, "decoder layers", required=True)
+    num_decoder_heads: int | None = key(None, "decoder attention heads (default: the encoder's)")
+    d_model: int | None = key(None, "hidden width", required=True)
+    encoder_ffn_dim: int | None = key(None, "encoder feed-forward width", required=True)
+    decoder_ffn_dim: int | None = key(None, "decoder feed-forward width (default: the encoder's)")
+    max_sequence_length: int | None = key(None, "longest sequence the model accepts", required=True)
+    use_positional_embedding: str = key("generic", "positional embedding", choices=POSITIONAL_EMBEDDING_TYPES)
+    embedding_layer_norm: bool = key(True, "LayerNorm after the embeddings")
+    dropout: float = key(0.1, "dropout probability")
+    activation: str = key("relu", "feed-forward activation", choices=ACTIVATIONS)
+    init_std: float = key(0.02, "standard deviation of the initial weights")
+    seed: int = key(42, "seed of the initial weights")
+    vocab_size: int | None = key(None, "vocabulary size (the tokenizer decides when there is one)")
+    pad_token_id: int | None = key(None, "padding id (the tokenizer decides when there is one)")
+    eos_token_id: int | None = key(None, "end-of-sequence id (the tokenizer decides when there is one)")
+    bos_token_id: int | None = key(None, "start id (the tokenizer decides when there is one)")
+
 
 # TransformerConfig's own defaults when no tokenizer is given (as in the original calt)
-_FALLBACK_IDS = {"vocab_size": 1000, "pad_token_id": 0, "eos_token_id": 1, "bos_token_id": 2}
-MODEL_KEYS = (
-    "num_encoder_layers", "num_encoder_heads", "num_decoder_layers", "num_decoder_heads", "d_model",
-    "encoder_ffn_dim", "decoder_ffn_dim", "max_sequence_length", "use_positional_embedding", "embedding_layer_norm",
-    "dropout", "activation", "init_std", "seed", *_FALLBACK_IDS,
-)
+FALLBACK_IDS = {"vocab_size": 1000, "pad_token_id": 0, "eos_token_id": 1, "bos_token_id": 2}
 
 
 def create_transformer_config(model_cfg: Any, tokenizer=None) -> TransformerConfig:
     """A :class:`TransformerConfig` from ``cfg.model``; vocabulary size and special-token ids come from
     ``tokenizer`` (an explicit, different id in ``cfg.model`` is an error), else from ``cfg.model`` or defaults."""
-    kind = "generic"
-    warn_unknown_keys(model_cfg, MODEL_KEYS, kind)
-    encoder_heads = read_int(model_cfg, "num_encoder_heads", model_type=kind)
-    encoder_ffn = read_int(model_cfg, "encoder_ffn_dim", model_type=kind)
+    block = parse_block(GenericModelBlock, model_cfg, "model")
     return TransformerConfig(
-        d_model=read_int(model_cfg, "d_model", model_type=kind),
-        attention_heads=encoder_heads,
-        decoder_attention_heads=read_int(model_cfg, "num_decoder_heads", encoder_heads),
-        num_encoder_layers=read_int(model_cfg, "num_encoder_layers", model_type=kind),
-        num_decoder_layers=read_int(model_cfg, "num_decoder_layers", model_type=kind),
-        dim_feedforward=encoder_ffn,
-        decoder_ffn_dim=read_int(model_cfg, "decoder_ffn_dim", encoder_ffn),
-        max_input_len=read_int(model_cfg, "max_sequence_length", model_type=kind),
-        use_positional_embedding=read_model_key(model_cfg, "use_positional_embedding", "generic"),
-        embedding_layer_norm=read_model_key(model_cfg, "embedding_layer_norm", True),
-        dropout=read_model_key(model_cfg, "dropout", 0.1),
-        activation=read_model_key(model_cfg, "activation", "relu"),
-        init_std=read_model_key(model_cfg, "init_std", 0.02),
-        seed=read_model_key(model_cfg, "seed", 42),
-        **_vocabulary(model_cfg, tokenizer),
+        d_model=block.d_model,
+        attention_heads=block.num_encoder_heads,
+        decoder_attention_heads=block.num_decoder_heads or block.num_encoder_heads,
+        num_encoder_layers=block.num_encoder_layers,
+        num_decoder_layers=block.num_decoder_layers,
+        dim_feedforward=block.encoder_ffn_dim,
+        decoder_ffn_dim=block.decoder_ffn_dim or block.encoder_ffn_dim,
+        max_input_len=block.max_sequence_length,
+        use_positional_embedding=block.use_positional_embedding,
+        embedding_layer_norm=block.embedding_layer_norm,
+        dropout=block.dropout,
+        activation=block.activation,
+        init_std=block.init_std,
+        seed=block.seed,
+        **vocabulary_ids(block, tokenizer, FALLBACK_IDS),
     )
-
-
-def _vocabulary(model_cfg: Any, tokenizer) -> dict[str, int]:
-    """vocab_size and special-token ids, from the tokenizer when there is one."""
-    if tokenizer is None:
-        return {key: read_model_key(model_cfg, key, default) for key, default in _FALLBACK_IDS.items()}
-    values = {"vocab_size": len(tokenizer), **special_token_ids(tokenizer)}
-    for key, value in values.items():
-        given = read_model_key(model_cfg, key, None)
-        if given is not None and given != value:
-            raise ValueError(
-                f"model config: {key}={given} disagrees with the tokenizer ({value}); remove model.{key}, "
-                "the tokenizer decides it."
-            )
-    values["decoder_start_token_id"] = values["bos_token_id"]
-    return values

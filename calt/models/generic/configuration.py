@@ -118,8 +118,3 @@ class TransformerConfig(PretrainedConfig):
                 raise ValueError(
                     f"TransformerConfig: {key}={value!r} must be a token id in [0, vocab_size={self.vocab_size})."
                 )
-
-
-from ..auto_registration import register_config_if_loaded  # noqa: E402
-
-register_config_if_loaded()

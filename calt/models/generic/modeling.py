@@ -247,8 +247,3 @@ class Transformer(PreTrainedModel):
             eos_token_id=eos_token_id,
             **kwargs,
         )
-
-
-from ..auto_registration import register_model_if_loaded  # noqa: E402
-
-register_model_if_loaded()

@@ -6,10 +6,10 @@ polynomial addition at n_jobs 1 and 2. The original runs the *same* generators, 
 subprocess of the reference environment. The generators below import nothing from
 calt, so both packages can load this file.
 
-    .venv/bin/python scripts/bench_dataset.py [--train 20000] [--test 1000] [--repeats 3]
+    .venv/bin/python benchmarks/bench_dataset.py [--train 20000] [--test 1000] [--repeats 3]
                                              [--original-venv .bench/venv-original]
 
-The original's environment is the one scripts/benchmark.py uses (created on first use).
+The original's environment is the one benchmarks/benchmark.py uses (created on first use).
 
 Timings on a shared machine are noisy: the best of ``--repeats`` runs is reported.
 """
@@ -27,7 +27,7 @@ from itertools import accumulate
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "scripts" / "benchmark_workloads"))
+sys.path.insert(0, str(REPO / "benchmarks" / "benchmark_workloads"))
 
 
 # ---- the generators (module level, picklable, no calt imports) --------------------------
@@ -107,7 +107,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--skip-reference", action="store_true", help="time only this package")
     parser.add_argument("--original-venv", type=Path, default=REPO / ".bench" / "venv-original",
-                        help="virtual environment of calt-x (created when missing, as by scripts/benchmark.py)")
+                        help="virtual environment of calt-x (created when missing, as by benchmarks/benchmark.py)")
     parser.add_argument("--single", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.single:  # one run inside the reference environment

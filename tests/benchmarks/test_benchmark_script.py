@@ -1,4 +1,4 @@
-"""scripts/benchmark.py: command line, sizes, data files and the verdicts of its table (nothing here is timed)."""
+"""benchmarks/benchmark.py: command line, sizes, data files and the verdicts of its table (nothing here is timed)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
+SCRIPTS = Path(__file__).resolve().parents[2] / "benchmarks"
 
 
 @pytest.fixture(scope="module")
 def benchmark():
-    """The benchmark script imported as a module (its helpers come from scripts/benchmark_workloads)."""
+    """The benchmark script imported as a module (its helpers come from benchmarks/benchmark_workloads)."""
     sys.path.insert(0, str(SCRIPTS))
     try:
         yield importlib.import_module("benchmark")

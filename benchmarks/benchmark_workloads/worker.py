@@ -1,4 +1,4 @@
-"""One benchmark workload, run through calt's documented Python API, in a child process of scripts/benchmark.py.
+"""One benchmark workload, run through calt's documented Python API, in a child process of benchmarks/benchmark.py.
 
 Run by the interpreter of the package under test (this repository's calt, or the original calt-x in its own
 virtual environment), so the same code drives both:  python worker.py SPEC.json RESULT.json

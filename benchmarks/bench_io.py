@@ -4,7 +4,7 @@ Writes N GF(17) cumulative-sum lines (``13,1,8,16 # 13,14,5,4``) into a temp fol
 cold build, cached build (Arrow, memory mapped) and batches of 64 per second — on one CPU core
 (pin it with ``taskset -c 0``). Both wall-clock and CPU-time rates are printed: on a shared
 machine the CPU-time rate is the closer estimate of one free core.
-    python scripts/bench_io.py [--lines 200000] [--original /work/refvenv/bin/python]
+    python benchmarks/bench_io.py [--lines 200000] [--original /work/refvenv/bin/python]
 """
 
 from __future__ import annotations

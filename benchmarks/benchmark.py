@@ -4,10 +4,10 @@ Every workload goes through the documented Python API (IOPipeline → ModelPipel
 model's generate), once per package, each in its own child process so that its peak memory is its own; the two
 packages take turns. The result is one table: workload, original, calt, ratio, target, pass/fail.
 
-    .venv/bin/python scripts/benchmark.py                    # full sizes (about 15 minutes on 2 CPU cores)
-    .venv/bin/python scripts/benchmark.py --quick            # smaller sizes, within 10 minutes on 2 cores
-    .venv/bin/python scripts/benchmark.py --only train,data --json bench.json
-    .venv/bin/python scripts/benchmark.py --original-venv /work/refvenv   # reuse an existing calt-x environment
+    .venv/bin/python benchmarks/benchmark.py                    # full sizes (about 15 minutes on 2 CPU cores)
+    .venv/bin/python benchmarks/benchmark.py --quick            # smaller sizes, within 10 minutes on 2 cores
+    .venv/bin/python benchmarks/benchmark.py --only train,data --json bench.json
+    .venv/bin/python benchmarks/benchmark.py --original-venv /work/refvenv   # reuse an existing calt-x environment
 
 Workloads (CPU): ``train`` (GF(17) cumulative sums, generic d_model 256, 3+3 layers, 4 heads, ffn 1024, batch 64,
 fp32, no in-loop evaluation; then greedy generation of the trained model on the test set: speed and success rate),
@@ -36,7 +36,7 @@ from report import markdown_table, table_rows  # noqa: E402
 from task_data import write_task_files  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
-WORKER = REPO / "scripts" / "benchmark_workloads" / "worker.py"
+WORKER = REPO / "benchmarks" / "benchmark_workloads" / "worker.py"
 CPU_WORKLOADS = ("train", "generate", "data")
 ALL_WORKLOADS = (*CPU_WORKLOADS, "gpu")
 SIDES = ("original", "calt")

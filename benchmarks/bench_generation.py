@@ -6,7 +6,7 @@
 
 Inputs look like GF(17) polynomial-sum problems (~20 tokens). Untrained models never emit EOS, so
 every row decodes the full max_length (the script also passes an EOS id no row can emit, so the length
-is the same whatever the weights). Usage: python scripts/bench_generation.py [--only a,b,c] [--threads N]
+is the same whatever the weights). Usage: python benchmarks/bench_generation.py [--only a,b,c] [--threads N]
 On a shared machine use --threads 1: with other jobs running, two intra-op threads mostly wait on each other.
 """
 

@@ -1,0 +1,95 @@
+"""The ``calt`` command: generate data, train, evaluate, and the Lightning CLI, from the YAML configs.
+
+    calt generate configs/data.yaml [key=value ...]
+    calt train configs/train.yaml [key=value ...] [--dryrun] [--print_config]
+    calt evaluate results/polynomial_derivative
+    calt quickstart [key=value ...]             # generate + train + evaluate the default task
+    calt fit --config configs/train.yaml [--trainer.max_steps 100 ...]   # also validate, test
+
+Overrides are OmegaConf dotlists (``train.learning_rate=1e-3``); a key the config does not know is an
+error that names the closest valid one. Bad input ends with a one-line message and exit status 2;
+``--verbose`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from calt.config import one_line
+
+from .commands import DEFAULT_CONFIG_DIR, print_train_config, run_evaluate, run_generate, run_quickstart, run_train
+
+LIGHTNING_SUBCOMMANDS = ("fit", "validate", "test")
+EXIT_ERROR = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argparse tree of the ``calt`` command (the Lightning subcommands are parsed by LightningCLI)."""
+    parser = argparse.ArgumentParser(prog="calt", description="Train Transformers on symbolic computation.")
+    parser.add_argument("--verbose", action="store_true", help="show tracebacks and debug logging")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    generate = sub.add_parser("generate", help="generate a dataset from data.yaml")
+    generate.add_argument("config", help="path of data.yaml")
+    generate.add_argument("overrides", nargs="*", help="key=value overrides, e.g. dataset.num_train_samples=1000")
+
+    train = sub.add_parser("train", help="train, export and evaluate a model from train.yaml")
+    train.add_argument("config", help="path of train.yaml")
+    train.add_argument("overrides", nargs="*", help="key=value overrides, e.g. train.num_train_epochs=2")
+    train.add_argument("--dryrun", action="store_true", help="tiny run: 1 epoch, small batches, 1000/100 samples")
+    train.add_argument("--print_config", action="store_true", help="print the resolved configuration and exit")
+    train.add_argument("--no-report", action="store_true", help="skip the evaluation report (train() draws the learning curves)")
+
+    evaluate = sub.add_parser("evaluate", help="evaluate an exported model on its configured test set")
+    evaluate.add_argument("save_dir", help="train.save_dir of a finished `calt train` run")
+    evaluate.add_argument("overrides", nargs="*", help="key=value overrides of the saved train.yaml")
+    evaluate.add_argument("--max-length", type=int, default=None, help="generation length limit")
+
+    quickstart = sub.add_parser("quickstart", help="generate, train and evaluate the default task")
+    quickstart.add_argument("overrides", nargs="*", help="dataset.* (data.yaml) or data/model/train.* overrides")
+    quickstart.add_argument("--config-dir", default=DEFAULT_CONFIG_DIR, help="folder with data.yaml and train.yaml")
+
+    for name in LIGHTNING_SUBCOMMANDS:
+        sub.add_parser(name, help=f"LightningCLI `{name}` over train.yaml (calt {name} --help)", add_help=False)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``calt`` console script; returns the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    verbose = "--verbose" in argv
+    argv = [arg for arg in argv if arg != "--verbose"]  # accepted anywhere on the line
+    if verbose:  # otherwise warnings reach stderr through logging's last-resort handler, and Lightning logs its own
+        logging.basicConfig(level=logging.DEBUG, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        if argv and argv[0] in LIGHTNING_SUBCOMMANDS:
+            from .lightning_cli import run_lightning_cli
+
+            run_lightning_cli(argv)
+            return 0
+        return dispatch(build_parser().parse_args(argv))
+    except KeyboardInterrupt:
+        print("calt: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if verbose:
+            raise
+        print(f"calt: error: {one_line(exc)} (add --verbose for the traceback)", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def dispatch(args: argparse.Namespace) -> int:
+    if args.command == "generate":
+        run_generate(args.config, args.overrides)
+    elif args.command == "train" and args.print_config:
+        print_train_config(args.config, args.overrides)
+    elif args.command == "train":
+        run_train(args.config, args.overrides, dryrun=args.dryrun, report=not args.no_report)
+    elif args.command == "evaluate":
+        run_evaluate(args.save_dir, args.overrides, max_length=args.max_length)
+    elif args.command == "quickstart":
+        run_quickstart(args.config_dir, args.overrides)
+    return 0

@@ -1,0 +1,54 @@
+"""Saving and loading through transformers: quiet one-file saves, the weight format, exported models."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import torch
+
+
+@contextmanager
+def quiet_transformers_progress() -> Iterator[None]:
+    """No transformers progress bars ("Writing model shards", "Loading weights") for one-file saves and loads."""
+    from transformers.utils import logging as hf_logging
+
+    enabled = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if enabled:
+            hf_logging.enable_progress_bar()
+
+
+def save_weights(model: Any, target: Path, safetensors: bool) -> None:
+    """``save_pretrained`` in the chosen weight format, on transformers 4.x (a flag) and 5.x (safetensors
+    only: the PyTorch-bin layout is written from the state dict, which ``from_pretrained`` still reads)."""
+    if "safe_serialization" in inspect.signature(model.save_pretrained).parameters:
+        with quiet_transformers_progress():
+            model.save_pretrained(str(target), safe_serialization=safetensors)
+        return
+    with quiet_transformers_progress():
+        model.save_pretrained(str(target))
+    if not safetensors:
+        torch.save(model.state_dict(), target / "pytorch_model.bin")
+        for stale in target.glob("model*.safetensors*"):
+            stale.unlink()
+
+
+
+
+def load_exported_model(folder: Path, io_dict: dict):
+    """The model and tokenizer that ``save_model()`` exported to ``folder`` (the tokenizer replaces io_dict's)."""
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+    import calt.models  # noqa: F401  (registers calt's model types with the Auto classes)
+
+    with quiet_transformers_progress():
+        model = AutoModelForSeq2SeqLM.from_pretrained(str(folder))
+    io_dict["tokenizer"] = AutoTokenizer.from_pretrained(str(folder))
+    return model

@@ -1,1 +1,0 @@
-"""Helpers of scripts/benchmark.py: data and configs, the child-process workloads, FLOPs, the report table."""
