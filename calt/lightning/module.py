@@ -56,7 +56,9 @@ class CaltLightningModule(L.LightningModule):
             per_step = self.logging_strategy == "steps"
             self.log("train/loss", loss, on_step=per_step, on_epoch=not per_step, prog_bar=True,
                      batch_size=len(batch["input_ids"]))
-        return loss
+        # calt-x (HF Trainer with a **kwargs forward) sums the micro-batch means of an optimizer step instead of
+        # averaging them; Lightning divides by the accumulation, so multiply it back for the same gradients
+        return loss * self.trainer.accumulate_grad_batches
 
     def validation_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> None:
         self._score(batch, "eval")
@@ -75,6 +77,9 @@ class CaltLightningModule(L.LightningModule):
         # Metric objects: Lightning computes them over the whole set (all ranks) at the epoch's end, then resets
         self.log_dict({f"{prefix}_loss": self.eval_loss, f"{prefix}_token_accuracy": self.token_accuracy,
                        f"{prefix}_success_rate": self.success_rate}, on_step=False, on_epoch=True, prog_bar=True)
+
+    def on_train_start(self) -> None:
+        self.model.train()  # as HF's Trainer: from_pretrained returns eval mode, which Lightning would keep (no dropout)
 
     # RNG state travels with the checkpoint and is restored right before the first resumed batch
     # (after the DataLoader iterator has drawn its seed), so dropout continues as if never stopped.

@@ -43,12 +43,10 @@ def save_weights(model: Any, target: Path, safetensors: bool) -> None:
 
 
 def load_exported_model(folder: Path, io_dict: dict):
-    """The model and tokenizer that ``save_model()`` exported to ``folder`` (the tokenizer replaces io_dict's)."""
-    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
-
-    import calt.models  # noqa: F401  (registers calt's model types with the Auto classes)
+    """The model and tokenizer exported to ``folder`` (calt's layout, or calt-x's ``model/`` + ``tokenizer/``);
+    the tokenizer replaces io_dict's."""
+    from calt.models.loading import load_model_and_tokenizer
 
     with quiet_transformers_progress():
-        model = AutoModelForSeq2SeqLM.from_pretrained(str(folder))
-    io_dict["tokenizer"] = AutoTokenizer.from_pretrained(str(folder))
+        model, io_dict["tokenizer"] = load_model_and_tokenizer(folder)
     return model

@@ -101,10 +101,11 @@ class TrainerPipeline:
                 raise ValueError(f"{config_path} has no {block!r} block; add the one the run used to resume it")
         io_pipeline = IOPipeline.from_config(cfg.data)
         io_dict = io_pipeline.build()
-        if resume_from_checkpoint and (folder / "config.json").is_file():
+        exported = (folder / "config.json").is_file() or (folder / "model").is_dir()
+        if resume_from_checkpoint and exported:  # a damaged export is an error, never fresh weights
             model = load_exported_model(folder, io_dict)
             model.calt_model_block = OmegaConf.to_container(cfg.model, resolve=True)
-        else:
+        else:  # nothing exported yet (an interrupted run): train(resume_from_checkpoint=True) loads the weights
             model = ModelPipeline.from_io_dict(cfg.model, io_dict).build()
         pipeline = cls.from_io_dict(cfg.train, model, io_dict, wandb_config=cfg.get("wandb"))
         pipeline.io_pipeline = io_pipeline

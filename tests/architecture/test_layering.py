@@ -18,6 +18,7 @@ LAYERS = {  # a module may import its own package and packages of a lower layer
     "calt.dataset": 1,
     "calt.config": 0,
     "calt.lazy": 0,
+    "calt.optional": 0,
 }
 
 

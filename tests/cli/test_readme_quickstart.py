@@ -21,7 +21,7 @@ def readme_commands(repo_root: Path) -> list[str]:
 def test_readme_opens_with_the_default_job_then_the_tests(repo_root):
     first, second = readme_commands(repo_root)[:2]
     assert first == "bash scripts/setup.sh && .venv/bin/calt quickstart"
-    assert second == "bash scripts/setup.sh && .venv/bin/python -m pytest -q"
+    assert second == "bash scripts/setup.sh --sage && .venv/bin/python -m pytest -q"
     ci = (repo_root / ".ci" / "run").read_text()
     assert second in ci  # CI runs exactly the README's test command
 

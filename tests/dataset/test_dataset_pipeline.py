@@ -157,17 +157,6 @@ def test_from_config_defaults_to_sagemath_backend_like_the_documented_api(tmp_pa
     assert DatasetPipeline.from_config(config, gf17_addition.instance_generator).backend == "sagemath"
 
 
-def test_sagemath_backend_without_sage_suggests_sympy(tmp_path):
-    try:
-        import sage.all  # noqa: F401
-    except ImportError:
-        pass
-    else:
-        pytest.skip("SageMath is installed here")
-    with pytest.raises(ImportError, match="backend: sympy"):
-        make_pipeline(tmp_path, backend="sagemath").run()
-
-
 @pytest.mark.parametrize("n_jobs", [1, 2])
 def test_generator_exception_names_seed_and_index(tmp_path, n_jobs):
     with pytest.raises(SampleGenerationError) as error:

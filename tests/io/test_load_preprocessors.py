@@ -35,11 +35,6 @@ def test_expanded_form_of_zero_polynomial():
     assert ExpandedFormLoadPreprocessor().process_sample(pre.process_sample("x - x # 0")) == ("C0", "C0")
 
 
-def test_text_to_sage_without_sage_names_sagemath_and_the_sympy_option():
-    with pytest.raises(ImportError, match="SageMath.*TextToSympyLoadPreprocessor"):
-        TextToSageLoadPreprocessor("|", ring=None)
-
-
 def test_chain_checks_the_final_shape():
     with pytest.raises(TypeError, match="input_text, target_text"):
         ChainLoadPreprocessor(TextToSympyLoadPreprocessor()).process_sample("x # x")

@@ -84,6 +84,16 @@ class TransformerConfig(PretrainedConfig):
         self.tie_word_embeddings = False
         self.validate_architecture()
 
+    @classmethod
+    def from_dict(cls, config_dict: dict, **kwargs):
+        """As ``PretrainedConfig.from_dict``; a config.json of calt-x 1.5.0 (the original package) is
+        translated first, so its save_dirs load (see :mod:`calt.models.generic.calt_x_compat`)."""
+        from .calt_x_compat import is_calt_x_config, translate_config_dict
+
+        if is_calt_x_config(config_dict):
+            config_dict = translate_config_dict(config_dict)
+        return super().from_dict(config_dict, **kwargs)
+
     def validate_architecture(self) -> None:
         """Raise ValueError naming the offending key and value when the sizes cannot build a model."""
         for key in ("d_model", "attention_heads", "decoder_attention_heads", "num_encoder_layers",

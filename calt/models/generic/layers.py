@@ -182,40 +182,33 @@ class DecoderLayer(nn.Module):
 
 
 class Encoder(nn.Module):
-    """Embedding norm, the encoder blocks and a final norm (pre-norm stacks need one)."""
+    """The encoder blocks and a final norm (pre-norm stacks need one); the input is the normalised embedding,
+    without dropout (as PyTorch's ``nn.TransformerEncoder`` in the original)."""
 
     def __init__(self, config: TransformerConfig, rotary: RotaryEmbedding | None):
         super().__init__()
-        eps = config.layer_norm_eps
-        self.embed_norm = nn.LayerNorm(config.d_model, eps=eps) if config.embedding_layer_norm else nn.Identity()
         self.layers = nn.ModuleList(EncoderLayer(config, rotary) for _ in range(config.num_encoder_layers))
-        self.final_norm = nn.LayerNorm(config.d_model, eps=eps)
-        self.dropout = nn.Dropout(config.dropout)
+        self.final_norm = nn.LayerNorm(config.d_model, eps=config.layer_norm_eps)
 
-    def forward(self, embeddings: torch.Tensor, attn_mask: torch.Tensor | None) -> torch.Tensor:
-        x = self.dropout(self.embed_norm(embeddings))
+    def forward(self, x: torch.Tensor, attn_mask: torch.Tensor | None) -> torch.Tensor:
         for layer in self.layers:
             x = layer(x, attn_mask)
         return self.final_norm(x)
 
 
 class Decoder(nn.Module):
-    """Embedding norm, the decoder blocks and a final norm."""
+    """The decoder blocks and a final norm; the input is the normalised embedding, without dropout."""
 
     def __init__(self, config: TransformerConfig, rotary: RotaryEmbedding | None):
         super().__init__()
-        eps = config.layer_norm_eps
-        self.embed_norm = nn.LayerNorm(config.d_model, eps=eps) if config.embedding_layer_norm else nn.Identity()
         self.layers = nn.ModuleList(DecoderLayer(config, rotary) for _ in range(config.num_decoder_layers))
-        self.final_norm = nn.LayerNorm(config.d_model, eps=eps)
-        self.dropout = nn.Dropout(config.dropout)
+        self.final_norm = nn.LayerNorm(config.d_model, eps=config.layer_norm_eps)
 
     def project_memory(self, memory: torch.Tensor) -> list[tuple[torch.Tensor, torch.Tensor]]:
         """Cross-attention keys/values of every layer."""
         return [layer.cross_attn.project_memory(memory) for layer in self.layers]
 
-    def forward(self, embeddings, memory_kv, memory_mask=None, self_mask=None, is_causal=False, caches=None, offset=0):
-        x = self.dropout(self.embed_norm(embeddings))
+    def forward(self, x, memory_kv, memory_mask=None, self_mask=None, is_causal=False, caches=None, offset=0):
         for i, layer in enumerate(self.layers):
             cache = caches[i] if caches is not None else None
             x = layer(x, memory_kv[i], memory_mask, self_mask, is_causal, cache, offset)

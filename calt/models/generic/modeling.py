@@ -1,7 +1,8 @@
 """`Transformer`: calt's generic encoder–decoder as a HuggingFace ``PreTrainedModel``.
 
 Pre-norm blocks, attention through ``scaled_dot_product_attention`` (fused kernels on GPU), one token
-embedding shared by encoder and decoder, an untied LM head, and incremental decoding with cached
+embedding and one embedding LayerNorm shared by encoder and decoder (as in the original calt-x model), an
+untied LM head, and incremental decoding with cached
 keys/values (see :mod:`calt.models.generic.generation`).
 """
 
@@ -15,6 +16,7 @@ from torch import nn
 from transformers import PreTrainedModel
 from transformers.modeling_outputs import Seq2SeqLMOutput
 
+from . import calt_x_compat
 from .configuration import TransformerConfig
 from .generation import generate_sequences
 from .layers import Decoder, Encoder, KeyValueCache
@@ -55,12 +57,15 @@ def key_padding_mask(attention_mask: torch.Tensor | None) -> torch.Tensor | None
 
 
 def causal_padding_mask(decoder_attention_mask: torch.Tensor) -> torch.Tensor:
-    """Causal mask combined with decoder key padding; each position may always see itself (no empty rows)."""
+    """Causal mask combined with decoder key padding, as the original's ``tgt_mask`` + ``tgt_key_padding_mask``
+    (a padded position attends to the real tokens before it). A row left with no key at all (a sequence that
+    starts with padding) may see itself, where the original would produce NaN."""
     length = decoder_attention_mask.size(1)
     device = decoder_attention_mask.device
     causal = torch.ones(length, length, dtype=torch.bool, device=device).tril()
     mask = causal & decoder_attention_mask.bool()[:, None, None, :]
-    return mask | torch.eye(length, dtype=torch.bool, device=device)
+    empty = ~mask.any(dim=-1, keepdim=True)
+    return mask | (empty & torch.eye(length, dtype=torch.bool, device=device))
 
 
 def shift_tokens_right(labels: torch.Tensor, pad_token_id: int, decoder_start_token_id: int) -> torch.Tensor:
@@ -89,10 +94,44 @@ class Transformer(PreTrainedModel):
             decoder_rotary = RotaryEmbedding(decoder_head_dim, config.rope_theta) if kind == "rope" else None
             self.embed_tokens = nn.Embedding(config.vocab_size, config.d_model)
             self.embed_positions = build_additive_positional_embedding(kind, config.max_input_len, config.d_model)
+            # one norm for both sides, like the token embedding it follows (calt-x 1.5.0 shares it too)
+            self.embed_norm = (
+                nn.LayerNorm(config.d_model, eps=config.layer_norm_eps) if config.embedding_layer_norm else None
+            )
             self.encoder = Encoder(config, encoder_rotary)
             self.decoder = Decoder(config, decoder_rotary)
             self.lm_head = nn.Linear(config.d_model, config.vocab_size, bias=False)
             self.post_init()
+
+    @classmethod
+    def from_pretrained(cls, pretrained_model_name_or_path, *model_args, **kwargs):
+        """As ``PreTrainedModel.from_pretrained``; a save_dir of calt-x 1.5.0 (the original package, detected by
+        its config.json) loads too, its weights renamed onto this model's with every key checked
+        (:mod:`calt.models.generic.calt_x_compat`); ``output_loading_info`` and the other keywords work as usual."""
+        folder = calt_x_compat.checkpoint_folder(pretrained_model_name_or_path, kwargs.get("subfolder") or "")
+        if folder is None:
+            return super().from_pretrained(pretrained_model_name_or_path, *model_args, **kwargs)
+        config, state_dict = cls._calt_x_checkpoint(folder, kwargs.pop("config", None))
+        kwargs.pop("subfolder", None)
+        want_info = kwargs.pop("output_loading_info", False)
+        model, info = super().from_pretrained(None, *model_args, config=config, state_dict=state_dict,
+                                              output_loading_info=True, **kwargs)
+        calt_x_compat.check_loading_info(info, folder)
+        model.config.name_or_path = str(folder)
+        return (model, info) if want_info else model
+
+    @classmethod
+    def _calt_x_checkpoint(cls, folder, config=None) -> tuple[TransformerConfig, dict[str, torch.Tensor]]:
+        """(calt config, calt state dict) of the calt-x checkpoint in ``folder``; ``config`` overrides config.json
+        (it must describe the same shapes)."""
+        if config is None:
+            config = TransformerConfig.from_dict(calt_x_compat.read_json(folder / "config.json"))
+        elif not isinstance(config, TransformerConfig):
+            raise TypeError(f"config must be a calt TransformerConfig for {folder}, got {type(config).__name__}")
+        with torch.device("meta"):
+            expected = {key: tensor.shape for key, tensor in cls(config).state_dict().items()}
+        state, source = calt_x_compat.read_weights(folder)
+        return config, calt_x_compat.convert_state_dict(state, config, expected, source)
 
     def _init_weights(self, module: nn.Module) -> None:
         """Normal(0, init_std) for linear, embedding and positional weights; LayerNorms to identity.
@@ -140,10 +179,13 @@ class Transformer(PreTrainedModel):
             )
 
     def embed(self, ids: torch.Tensor, offset: int = 0) -> torch.Tensor:
-        """Token embeddings plus additive positions (learned/sinusoidal) starting at ``offset``."""
+        """Token embeddings plus additive positions (learned/sinusoidal) starting at ``offset``, then the
+        embedding LayerNorm (no dropout here: the original applies none before the first block)."""
         embeddings = self.embed_tokens(ids)
         if self.embed_positions is not None:
             embeddings = self.embed_positions(embeddings, offset)
+        if self.embed_norm is not None:
+            embeddings = self.embed_norm(embeddings)
         return embeddings
 
     def encode(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None) -> torch.Tensor:

@@ -2,5 +2,6 @@
 
 from .expanded_form import to_expanded_form
 from .polynomial_sampler import PolynomialSampler
+from .single_polynomial_sampler import SinglePolynomialSampler
 
-__all__ = ["PolynomialSampler", "to_expanded_form"]
+__all__ = ["PolynomialSampler", "SinglePolynomialSampler", "to_expanded_form"]

@@ -4,7 +4,8 @@ from .base import DatasetLoadPreprocessor, DefaultLoadPreprocessor
 from .chain import ChainLoadPreprocessor
 from .expanded_form import ExpandedFormLoadPreprocessor, expanded_form
 from .sequence import LastElementLoadPreprocessor, ReversedOrderLoadPreprocessor
-from .text_to_polynomial import TextToSageLoadPreprocessor, TextToSympyLoadPreprocessor
+from .text_to_polynomial import TextToSympyLoadPreprocessor
+from .text_to_sage import TextToSageLoadPreprocessor
 from .user_callable import UserCallableLoadPreprocessor
 
 __all__ = [

@@ -9,7 +9,10 @@ from .base import problem_and_answer
 
 def polynomial_terms(poly: Any) -> list[tuple[tuple[int, ...], Any]]:
     """(exponents, coefficient) pairs of a SymPy ``PolyElement``/``Poly`` or a SageMath polynomial."""
-    if hasattr(poly, "terms") and callable(poly.terms):  # sympy PolyElement and Poly
+    from sympy import Poly
+    from sympy.polys.rings import PolyElement
+
+    if isinstance(poly, (PolyElement, Poly)):  # (Sage polynomials have a terms() method too)
         return [(tuple(int(e) for e in monom), coeff) for monom, coeff in poly.terms() if coeff != 0]
     if hasattr(poly, "dict"):  # SageMath
         items = poly.dict().items()

@@ -49,29 +49,3 @@ class TextToSympyLoadPreprocessor:
         except Exception as error:
             raise ValueError(f"cannot parse {text!r} as polynomials over {self.ring}: {error}") from error
         return polys if len(polys) > 1 else polys[0]
-
-
-class TextToSageLoadPreprocessor:
-    """Parses text into SageMath polynomials in ``ring``; needs SageMath (not installable from PyPI)."""
-
-    def __init__(self, delimiter: str = "|", ring: Any = None) -> None:
-        try:
-            import sage.all  # noqa: F401
-        except ImportError as error:
-            raise ImportError(
-                "TextToSageLoadPreprocessor needs SageMath, which is not installed. Use "
-                "calt.io.preprocessor.TextToSympyLoadPreprocessor(delimiter, variables, domain) instead."
-            ) from error
-        if ring is None:
-            raise ValueError("TextToSageLoadPreprocessor needs a SageMath polynomial ring")
-        self.ring = ring
-        self.delimiter = delimiter
-
-    def process_sample(self, source: Any) -> dict[str, Any]:
-        problem, answer = _sides(source)
-        return {"problem": self._parse(problem), "answer": self._parse(answer)}
-
-    def _parse(self, text: str) -> Any:
-        parts = [p.strip() for p in text.split(self.delimiter)] if self.delimiter in text else [text.strip()]
-        polys = [self.ring(p) for p in parts]
-        return polys if len(polys) > 1 else polys[0]
