@@ -21,6 +21,11 @@ _EXPORTS = {
     "count_cuda_devices": "calt.trainer.utils",
     "DatasetPipeline": "calt.dataset.pipeline",
     "DatasetWriter": "calt.dataset.utils.dataset_writer",
+    "DatasetGenerator": "calt.dataset.sympy.dataset_generator",
+    "PolynomialSampler": "calt.dataset.sympy.utils.polynomial_sampler",
+    "BaseStatisticsCalculator": "calt.dataset.utils.statistics",
+    "AbstractPreProcessor": "calt.io.preprocessor.base",
+    "PreProcessorChain": "calt.io.preprocessor.base",
 }
 _SUBPACKAGES = ("config", "dataset", "io", "lightning", "models", "trainer", "cli")
 

@@ -3,6 +3,7 @@
     calt generate configs/data.yaml [key=value ...]
     calt train configs/train.yaml [key=value ...] [--dryrun] [--print_config]
     calt evaluate results/polynomial_derivative
+    calt preprocess configs/polynomial_addition/train.yaml [--pretokenize]   # offline JSONL cache
     calt quickstart [key=value ...]             # generate + train + evaluate the default task
     calt fit --config configs/train.yaml [--trainer.max_steps 100 ...]   # also validate, test
 
@@ -18,9 +19,17 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from calt.config import one_line
+from calt.config import ConfigError, one_line
 
-from .commands import DEFAULT_CONFIG_DIR, print_train_config, run_evaluate, run_generate, run_quickstart, run_train
+from .commands import (
+    DEFAULT_CONFIG_DIR,
+    print_train_config,
+    run_evaluate,
+    run_generate,
+    run_preprocess,
+    run_quickstart,
+    run_train,
+)
 
 LIGHTNING_SUBCOMMANDS = ("fit", "validate", "test")
 EXIT_ERROR = 2
@@ -48,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("overrides", nargs="*", help="key=value overrides of the saved train.yaml")
     evaluate.add_argument("--max-length", type=int, default=None, help="generation length limit")
 
+    add_preprocess_parser(sub)
+
     quickstart = sub.add_parser("quickstart", help="generate, train and evaluate the default task")
     quickstart.add_argument("overrides", nargs="*", help="dataset.* (data.yaml) or data/model/train.* overrides")
     quickstart.add_argument("--config-dir", default=DEFAULT_CONFIG_DIR, help="folder with data.yaml and train.yaml")
@@ -55,6 +66,22 @@ def build_parser() -> argparse.ArgumentParser:
     for name in LIGHTNING_SUBCOMMANDS:
         sub.add_parser(name, help=f"LightningCLI `{name}` over train.yaml (calt {name} --help)", add_help=False)
     return parser
+
+
+def add_preprocess_parser(sub) -> None:
+    """``calt preprocess``: calt-x's options (``--config`` may also be given as the first argument)."""
+    preprocess = sub.add_parser("preprocess", help="run the load preprocessor (and tokenizer) offline into a JSONL cache")
+    preprocess.add_argument("config", nargs="?", help="path of train.yaml (its data block names the raw files)")
+    preprocess.add_argument("overrides", nargs="*", help="key=value overrides of train.yaml")
+    preprocess.add_argument("--config", dest="config_option", help="path of train.yaml (calt-x's spelling)")
+    preprocess.add_argument("--data-config", help="data.yaml whose `sampler` block names the ring "
+                                                  "(needed by --lexer-format expanded)")
+    preprocess.add_argument("--lexer-format", choices=("raw", "expanded"), default="raw",
+                            help="raw: train.yaml's data.dataset_load_preprocessor (or none); expanded: TextToSage + "
+                                 "ExpandedForm in the data.yaml sampler's ring")
+    preprocess.add_argument("--training-order", default="degrevlex", help="label of the cache folder and its hash")
+    preprocess.add_argument("--pretokenize", action="store_true", help="also lex and tokenize: store input_ids")
+    preprocess.add_argument("--force", action="store_true", help="rebuild even when the cache is up to date")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -90,6 +117,15 @@ def dispatch(args: argparse.Namespace) -> int:
         run_train(args.config, args.overrides, dryrun=args.dryrun, report=not args.no_report)
     elif args.command == "evaluate":
         run_evaluate(args.save_dir, args.overrides, max_length=args.max_length)
+    elif args.command == "preprocess":
+        config, overrides = args.config, list(args.overrides)
+        if args.config_option:  # `--config FILE key=value`: the first positional is an override
+            overrides = [config, *overrides] if config is not None else overrides
+            config = args.config_option
+        if config is None or "=" in config:
+            raise ConfigError("calt preprocess needs a train.yaml: as its first argument or as --config")
+        run_preprocess(config, overrides, data_config=args.data_config, lexer_format=args.lexer_format,
+                       training_order=args.training_order, pretokenize=args.pretokenize, force=args.force)
     elif args.command == "quickstart":
         run_quickstart(args.config_dir, args.overrides)
     return 0

@@ -9,7 +9,8 @@ from pathlib import Path
 import yaml
 from omegaconf import DictConfig, OmegaConf
 
-from calt.config import ConfigError, apply_dryrun_settings, one_line
+from calt.atomic import write_text_atomic
+from calt.config import ConfigError, apply_dryrun_settings, load_config, one_line
 
 from .config_files import load_data_file, load_train_file, resolved_train_config
 
@@ -76,13 +77,53 @@ def run_evaluate(save_dir: str, overrides: Sequence[str] = (), max_length: int |
     config = load_train_file(config_file, overrides)
     check_data_files(config, str(config_file))
     if overrides:
-        OmegaConf.save(config, config_file)
+        write_text_atomic(config_file, OmegaConf.to_yaml(config))
     pipeline = TrainerPipeline.resume_from_checkpoint(save_dir=str(save_dir), resume_from_checkpoint=True)
     pipeline.build()
     rate = pipeline.evaluate_and_save_generation(max_length=max_length)
     print(f"Success rate: {100 * rate:.1f}%")
     write_reports(Path(save_dir))
     return rate
+
+
+def run_preprocess(config_path: str, overrides: Sequence[str] = (), data_config: str | None = None,
+                   lexer_format: str = "raw", training_order: str = "degrevlex", pretokenize: bool = False,
+                   force: bool = False) -> Path:
+    """``calt preprocess``: the load preprocessor (and, with ``pretokenize``, the lexer and tokenizer) run once
+    over the raw files of train.yaml's data block, into a JSONL cache beside them; return its folder."""
+    from calt.io.preprocess import expanded_load_preprocessor, preprocess_to_ids
+    from calt.io.preprocess import run_preprocess as write_strings
+    from calt.io.preprocessor.load_preprocessors.spec import build_load_preprocessor
+
+    config = load_train_file(config_path, overrides)
+    resolved_train_config(config)
+    for name in ("lexer_config", "train_dataset_path", "test_dataset_path"):
+        value = config.data.get(name)
+        if not value or not Path(str(value)).is_file():
+            hint = "" if name == "lexer_config" else " (calt preprocess reads the raw text files; run `calt generate` first)"
+            raise ConfigError(f"{config_path}: data.{name} = {value} is not a file{hint}")
+    data_cfg = load_config(data_config) if data_config else None  # only its `sampler` block is read
+    spec = config.data.get("dataset_load_preprocessor")
+    if lexer_format == "expanded":
+        if spec is not None:
+            raise ConfigError(f"{config_path} sets data.dataset_load_preprocessor and --lexer-format expanded builds "
+                              "its own (TextToSage + ExpandedForm): drop one of them")
+        try:
+            load_preprocessor = expanded_load_preprocessor(data_cfg)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
+    else:
+        load_preprocessor = build_load_preprocessor(spec)
+    write = preprocess_to_ids if pretokenize else write_strings
+    cache_dir = write(config, data_cfg, training_order, lexer_format, load_preprocessor, force=force)
+    kind = "ids" if pretokenize else "processed"
+    train_with = [f"data.train_dataset_jsonl={cache_dir / f'train_{kind}.jsonl'}",
+                  f"data.test_dataset_jsonl={cache_dir / f'test_{kind}.jsonl'}"]
+    if spec is not None:
+        train_with.append("data.dataset_load_preprocessor=null")
+    print(f"[calt preprocess] cache ready at: {cache_dir}")
+    print(f"[calt preprocess] train on it: calt train {config_path} {' '.join(train_with)}")
+    return cache_dir
 
 
 def run_quickstart(config_dir: str = DEFAULT_CONFIG_DIR, overrides: Sequence[str] = ()) -> float:

@@ -28,6 +28,7 @@ from calt.config import DataConfig, TrainConfig, WandbConfig, fields_of, load_co
 from calt.lightning import CaltDataModule, CaltLightningModule, default_max_length
 from calt.lightning.callbacks import GenerationEvaluation
 from calt.lightning.optim import OptimizerSettings
+from calt.lightning.run_lock import hold_save_dir
 from calt.trainer.arguments import TrainingArguments
 from calt.trainer.lightning_settings import lightning_trainer_settings, run_loggers
 
@@ -134,6 +135,8 @@ class CaltLightningCLI(LightningCLI):
             wandb = self._get(self.config, "wandb")
             kwargs["logger"] = run_loggers(args, vars(wandb) if wandb is not None else None)
         trainer = super().instantiate_trainer(**kwargs)
+        if trainer.is_global_zero:
+            hold_save_dir(args.output_dir)
         args.world_size = trainer.world_size
         args.validate()  # says which multiple to choose when batch_size does not split evenly
         data = self.datamodule

@@ -34,7 +34,9 @@ class DataConfig:
     test_dataset_jsonl: str | None = key(None, "JSONL file of the test split")
     train_dataset_pickle: str | None = key(None, "pickle file of the training split")
     test_dataset_pickle: str | None = key(None, "pickle file of the test split")
-    dataset_load_preprocessor: Any = key(None, "load preprocessor object applied to each record (Python API)")
+    dataset_load_preprocessor: Any = key(None, "turns each record into (problem, answer) text at load time: an import "
+                                               "path, {class: import.path, kwargs: {...}}, a list of those (run in "
+                                               "order), or an object (Python API)")
     cache_min_samples: int | None = key(None, "splits this large keep their token ids in an Arrow cache "
                                               "(default 50000, or CALT_CACHE_MIN_SAMPLES)")
 

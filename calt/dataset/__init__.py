@@ -5,9 +5,9 @@
 ``calt.dataset.tasks`` the example tasks.
 """
 
-from .backends import get_generator_class
+from .backends import get_backend_classes, get_generator_class
 from .generation import SampleGenerationError
 from .pipeline import DatasetPipeline
 from .utils.dataset_writer import DatasetWriter
 
-__all__ = ["DatasetPipeline", "DatasetWriter", "SampleGenerationError", "get_generator_class"]
+__all__ = ["DatasetPipeline", "DatasetWriter", "SampleGenerationError", "get_backend_classes", "get_generator_class"]

@@ -110,13 +110,16 @@ class SampleEncoder:
         return stores[0], stores[1]
 
 
-def cache_key(path: str, lexer_config: dict, vocab: list[str], num_samples: int | None, fmt: str) -> str:
-    """Hash of the data file's content and everything that shapes its ids."""
+def cache_key(path: str, lexer_config: dict, vocab: list[str], num_samples: int | None, fmt: str,
+              preprocessor: str | None = None) -> str:
+    """Hash of the data file's content and everything that shapes its ids: the lexer configuration, the
+    vocabulary, the sample limit, the format, and the load preprocessor's identity (``preprocessor_fingerprint``)."""
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
-    digest.update(json.dumps([lexer_config, vocab, num_samples, fmt], sort_keys=True, default=str).encode())
+    digest.update(json.dumps([lexer_config, vocab, num_samples, fmt, preprocessor], sort_keys=True,
+                             default=str).encode())
     return digest.hexdigest()[:24]
 
 

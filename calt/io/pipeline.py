@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
 
 from .collator import StandardDataCollator
@@ -15,9 +16,12 @@ from .encoding import SampleEncoder, cache_key, cache_path
 from calt.config import ConfigError, DataConfig, LexerConfig, parse_block
 
 from .preprocessor.lexer import UnifiedLexer
+from .preprocessor.load_preprocessors.identity import UnstableIdentity, preprocessor_fingerprint
+from .preprocessor.load_preprocessors.spec import build_load_preprocessor, is_spec
 from .preprocessor.number_policy import NumberPolicy
-from .readers import Samples, detect_format, read_samples
-from .token_store import load_stores, save_stores
+from .pretokenized import check_vocabulary, decode_texts, is_pretokenized_jsonl, read_pretokenized
+from .readers import Samples, _records, detect_format, read_samples
+from .token_store import load_stores, load_texts, save_stores
 from .tokenizer import get_tokenizer
 from .vocabulary.config import VocabConfig
 
@@ -75,7 +79,10 @@ class IOPipeline:
     """Builds ``io_dict = {"train_dataset", "test_dataset", "tokenizer", "data_collator"}``.
 
     Every sample is lexed and encoded once in ``build()``; large files keep their ids in a
-    memory-mapped Arrow cache beside the data, keyed by content and lexer configuration.
+    memory-mapped Arrow cache beside the data, keyed by content, lexer configuration and load
+    preprocessor (its class, parameters and source), so a second build skips the preprocessor too.
+    ``dataset_load_preprocessor`` is an object with ``process_sample``, or what train.yaml can name
+    (an import path, ``{class, kwargs}``, a list of those: see ``load_preprocessors.spec``).
     """
 
     def __init__(
@@ -104,7 +111,7 @@ class IOPipeline:
                 raise ValueError(f"data.{name} must be a positive integer or -1 (all samples), got {value!r}")
         self.train_dataset_path, self.test_dataset_path = train_dataset_path, test_dataset_path
         self.num_train_samples, self.num_test_samples = num_train_samples, num_test_samples
-        self.vocab_config = vocab_config
+        self.vocab_config = self.get_vocab_config(vocab_config)
         self.preprocessor = preprocessor
         self.validate_train_tokens, self.validate_test_tokens = validate_train_tokens, validate_test_tokens
         self.use_jsonl, self.use_pickle = use_jsonl, use_pickle
@@ -117,7 +124,9 @@ class IOPipeline:
         self.lexer_config_path: str | None = None
         self.config: Any = None
         self.train_dataset = self.test_dataset = self.tokenizer = self.data_collator = None
+        self.io_dict: IODict | None = None
         self._raw_samples: dict[str, list] = {}
+        self._uncacheable = ""  # why the load preprocessor's output is not cached
 
     @classmethod
     def from_config(cls, config: Any, base_dir: str | Path | None = None) -> "IOPipeline":
@@ -128,13 +137,20 @@ class IOPipeline:
         """
         if config is None:
             raise ConfigError("IOPipeline.from_config needs the data block of train.yaml")
+        if _lexer_config_of(config) is None:
+            raise ConfigError("lexer_config must be provided: set data.lexer_config in train.yaml to the path "
+                              "of lexer.yaml")
         data = parse_block(DataConfig, config, "data")
         lexer_path = resolve_lexer_path(data.lexer_config, base_dir)
         lexer_config = load_lexer_config(lexer_path)
         vocab_config, lexer = build_lexer(lexer_config, str(lexer_path))
         values = {f: getattr(data, f) for f in data.__dataclass_fields__ if f != "lexer_config"}
+        spec = values["dataset_load_preprocessor"]
+        values["dataset_load_preprocessor"] = build_load_preprocessor(spec)
         pipeline = cls(vocab_config=vocab_config, preprocessor=lexer, lexer_config=lexer_config, **values)
         saved = {k: v for k, v in values.items() if v is not None and k != "dataset_load_preprocessor"}
+        if spec is not None and is_spec(spec):  # a YAML spec is saved with the run; an object cannot be
+            saved["dataset_load_preprocessor"] = _plain_spec(spec)
         pipeline.config = _as_dictconfig({"lexer_config": str(lexer_path), **saved})
         pipeline.lexer_config_path = str(lexer_path)
         return pipeline
@@ -143,6 +159,7 @@ class IOPipeline:
     def build(self) -> dict[str, Any]:
         """Read, lex and encode both splits; returns and keeps the io_dict."""
         vocab_config, lexer = self._vocab_and_lexer()
+        self.dataset_load_preprocessor = build_load_preprocessor(self.dataset_load_preprocessor)
         self.tokenizer = get_tokenizer(vocab_config)
         encoder = SampleEncoder(lexer, self.tokenizer)
         self.train_dataset = self._build_split("train", lexer, encoder)
@@ -156,17 +173,47 @@ class IOPipeline:
             from omegaconf import OmegaConf
 
             io_dict.data_config = OmegaConf.to_container(self.config, resolve=True)
+        self.io_dict = io_dict
         return io_dict
+
+    def get_vocab_config(self, vocab_config: VocabConfig | dict | str | Path | None) -> VocabConfig | None:
+        """``vocab_config`` as a ``VocabConfig``: a ``vocab`` block (dict) or a YAML file is read, an
+        instance is returned as is, None stays None."""
+        if vocab_config is None or isinstance(vocab_config, VocabConfig):
+            return vocab_config
+        if not isinstance(vocab_config, (dict, str, Path)) and not hasattr(vocab_config, "items"):
+            raise TypeError(f"vocab_config must be a VocabConfig, a vocab dict or a YAML path, "
+                            f"got {type(vocab_config).__name__}")
+        if hasattr(vocab_config, "items") and not isinstance(vocab_config, dict):  # a DictConfig
+            from omegaconf import OmegaConf
+
+            vocab_config = OmegaConf.to_container(vocab_config, resolve=True)
+        return VocabConfig().from_config(vocab_config)
+
+    def validate_tokens(self, dataset: StandardDataset) -> None:
+        """Raise ValueError listing the tokens of ``dataset`` that the lexer's vocabulary lacks."""
+        from .validation.vocab_validator import validate_dataset_tokens
+
+        vocab_config, lexer = self._vocab_and_lexer()
+        unknown = validate_dataset_tokens(lexer, vocab_config, dataset.input_texts, dataset.target_texts)
+        if unknown:
+            listed = ", ".join(f"'{token}'" for token in unknown)
+            raise ValueError(
+                "Vocabulary validation errors in dataset.\n"
+                f"Out-of-vocabulary tokens: {listed}\n"
+                "Please check your lexer.yaml configuration and dataset generation: add the tokens to "
+                "vocab.range / vocab.misc (the warning above names the first sample holding each)."
+            )
 
     def _vocab_and_lexer(self) -> tuple[VocabConfig, UnifiedLexer]:
         if isinstance(self.preprocessor, UnifiedLexer):
             return self.preprocessor.vocab_config, self.preprocessor
         vocab = self.vocab_config
         if vocab is None:
-            raise ValueError("IOPipeline needs vocab_config (or a UnifiedLexer as preprocessor); "
+            raise ValueError("vocab_config must be provided to build the tokenizer: pass vocab_config= (a "
+                             "VocabConfig, a vocab dict or a lexer.yaml path) or a UnifiedLexer as preprocessor; "
                              "with from_config it comes from data.lexer_config")
-        if not isinstance(vocab, VocabConfig):
-            vocab = VocabConfig().from_config(vocab)
+        vocab = self.get_vocab_config(vocab)
         lexer = UnifiedLexer(vocab)
         self.preprocessor = lexer
         return vocab, lexer
@@ -194,30 +241,91 @@ class IOPipeline:
     def _build_split(self, split: str, lexer: UnifiedLexer, encoder: SampleEncoder) -> StandardDataset:
         path, fmt = self._split_source(split)
         limit = getattr(self, f"num_{split}_samples")
+        if fmt == "jsonl" and is_pretokenized_jsonl(path):
+            return self._pretokenized_split(split, path, limit, encoder)
         keep_raw = self.display_samples if split == "train" else 0
+        validate = getattr(self, f"validate_{split}_tokens")
+        location = None
+        if self.dataset_load_preprocessor is not None:  # the cache is looked up before the expensive preprocessor
+            location = self._cache_location(path, fmt, limit, encoder, validate)
+            cached = self._cached_split(location, split, lexer, path, fmt, keep_raw) if location else None
+            if cached is not None:
+                return cached
         samples = read_samples(path, limit, self.dataset_load_preprocessor, fmt, keep_raw=keep_raw)
         self._raw_samples[split] = samples.raw
         dataset = StandardDataset(samples.problems, samples.answers, preprocessor=lexer)
-        validate = getattr(self, f"validate_{split}_tokens")
-        dataset.set_token_ids(*self._token_ids(samples, split, fmt, limit, encoder, validate))
+        dataset.set_token_ids(*self._token_ids(samples, split, fmt, limit, encoder, validate, location))
         return dataset
 
-    def _token_ids(self, samples: Samples, split: str, fmt: str, limit, encoder: SampleEncoder, validate: bool):
-        cacheable = len(samples) >= self.cache_min_samples and self.dataset_load_preprocessor is None
-        if not cacheable:
+    def _cache_location(self, path: str, fmt: str, limit, encoder: SampleEncoder, validate: bool) -> Path | None:
+        """Where the ids (and, with a load preprocessor, the preprocessed texts) of ``path`` are cached;
+        None when the load preprocessor has no stable identity (then nothing is cached)."""
+        fingerprint = None
+        if self.dataset_load_preprocessor is not None:
+            try:
+                fingerprint = preprocessor_fingerprint(self.dataset_load_preprocessor)
+            except UnstableIdentity as reason:
+                self._uncacheable = f"{type(self.dataset_load_preprocessor).__name__}: {reason}"
+                return None
+        key = cache_key(path, self.lexer_config or {}, encoder.lexer.vocab_config.get_vocab(), limit, fmt, fingerprint)
+        return cache_path(path, key + ("-v" if validate else ""))
+
+    def _token_ids(self, samples: Samples, split: str, fmt: str, limit, encoder: SampleEncoder, validate: bool,
+                   location: Path | None):
+        if len(samples) < self.cache_min_samples:
             return encoder.encode_split(samples, split, validate)
-        key = cache_key(samples.path, self.lexer_config or {}, encoder.lexer.vocab_config.get_vocab(), limit, fmt)
-        location = cache_path(samples.path, key + ("-v" if validate else ""))
-        if location.is_file():
-            stores = load_stores(location)
-            if len(stores["input_ids"]) == len(samples):
-                return stores["input_ids"], stores["target_ids"]
+        preprocessed = self.dataset_load_preprocessor is not None
+        if not preprocessed:
+            location = self._cache_location(samples.path, fmt, limit, encoder, validate)
+            if location.is_file():
+                stores = load_stores(location)
+                if len(stores["input_ids"]) == len(samples):
+                    return stores["input_ids"], stores["target_ids"]
+        elif location is None:
+            logger.warning("%s: %d samples, token cache off (%s)", samples.path, len(samples), self._uncacheable)
         input_ids, target_ids = encoder.encode_split(samples, split, validate)
+        if location is None:
+            return input_ids, target_ids
+        texts = None
+        if preprocessed:  # a cache hit must not run the preprocessor to get the texts back
+            texts = {"problems": samples.problems, "answers": samples.answers,
+                     "line_numbers": np.asarray(samples.line_numbers, dtype=np.int64)}
         try:
-            save_stores(location, {"input_ids": input_ids, "target_ids": target_ids})
+            save_stores(location, {"input_ids": input_ids, "target_ids": target_ids}, texts)
         except OSError as error:  # a read-only data folder only costs the cache
             logger.warning("could not write the token cache %s: %s", location, error)
         return input_ids, target_ids
+
+    def _cached_split(self, location: Path, split: str, lexer: UnifiedLexer, path: str, fmt: str, keep_raw: int
+                      ) -> StandardDataset | None:
+        """The split from a cache written by a previous build with the same load preprocessor, or None."""
+        if not location.is_file():
+            return None
+        texts = load_texts(location, ("problems", "answers", "line_numbers"))
+        stores = load_stores(location)
+        if texts is None or {len(texts["problems"]), len(stores["input_ids"])} != {len(texts["answers"])}:
+            return None
+        logger.info("%s: %d preprocessed samples from the token cache %s", path, len(texts["problems"]), location)
+        dataset = StandardDataset(texts["problems"], texts["answers"], preprocessor=lexer)
+        dataset.set_token_ids(stores["input_ids"], stores["target_ids"])
+        wanted = set(texts["line_numbers"][:keep_raw])
+        self._raw_samples[split] = [raw for number, raw in _records(Path(path), fmt) if number in wanted] if wanted else []
+        return dataset
+
+    def _pretokenized_split(self, split: str, path: str, limit, encoder: SampleEncoder) -> StandardDataset:
+        """A split read as ids (``calt preprocess --pretokenize``): nothing is preprocessed or lexed."""
+        if self.dataset_load_preprocessor is not None:
+            raise ValueError(
+                f"{path} holds token ids (pre-tokenized), so data.dataset_load_preprocessor cannot apply to it; "
+                "its effect is already in the ids: set data.dataset_load_preprocessor: null"
+            )
+        id_to_token = sorted(encoder.vocab, key=encoder.vocab.__getitem__)
+        check_vocabulary(Path(path), id_to_token)
+        input_ids, target_ids, numbers = read_pretokenized(path, limit, len(encoder.vocab), encoder.bos, encoder.eos)
+        self._raw_samples[split] = []
+        dataset = StandardDataset(decode_texts(input_ids, id_to_token), decode_texts(target_ids, id_to_token))
+        dataset.set_token_ids(input_ids, target_ids)
+        return dataset
 
     def _display(self, dataset: StandardDataset, split: str) -> None:
         """Print the first samples as read, after the load preprocessor, and as tokens."""
@@ -232,6 +340,20 @@ class IOPipeline:
             print(f"     answer:         {dataset.target_texts[index]}")
             print(f"     problem tokens: {item['input']}")
             print(f"     answer tokens:  {item['target']}")
+
+
+def _plain_spec(spec: Any) -> Any:
+    """A load-preprocessor spec as plain YAML data (it may come as an OmegaConf container)."""
+    from omegaconf import DictConfig, ListConfig, OmegaConf
+
+    return OmegaConf.to_container(spec, resolve=True) if isinstance(spec, (DictConfig, ListConfig)) else spec
+
+
+def _lexer_config_of(config: Any) -> Any:
+    """``config.lexer_config`` of a dict, a DictConfig or a ``DataConfig``; None when absent."""
+    if hasattr(config, "get"):
+        return config.get("lexer_config")
+    return getattr(config, "lexer_config", None)
 
 
 def _as_dictconfig(data: dict) -> Any:

@@ -62,8 +62,10 @@ def _arrow_array(values: np.ndarray, arrow_type):
     return pa.Array.from_buffers(arrow_type, len(values), [None, pa.py_buffer(values)])
 
 
-def save_stores(path: Path, stores: dict[str, TokenIdStore]) -> None:
-    """Write named stores as one Arrow IPC file; atomic (temp file + rename)."""
+def save_stores(path: Path, stores: dict[str, TokenIdStore], texts: dict[str, list[str] | np.ndarray] | None = None
+                ) -> None:
+    """Write named stores, and named columns of strings (lists) or integers (int64 arrays), as one Arrow IPC
+    file; atomic (temp file + rename)."""
     import pyarrow as pa  # only large datasets are cached, so small runs never load Arrow
 
     columns = {
@@ -71,6 +73,9 @@ def save_stores(path: Path, stores: dict[str, TokenIdStore]) -> None:
                                             _arrow_array(s.values.astype(np.int32, copy=False), pa.int32()))
         for name, s in stores.items()
     }
+    for name, values in (texts or {}).items():
+        columns[name] = (_arrow_array(values.astype(np.int64, copy=False), pa.int64()) if isinstance(values, np.ndarray)
+                         else pa.array(values, type=pa.large_string()))
     table = pa.table(columns)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
@@ -84,15 +89,32 @@ def save_stores(path: Path, stores: dict[str, TokenIdStore]) -> None:
             os.remove(tmp)
 
 
-def load_stores(path: Path) -> dict[str, TokenIdStore]:
-    """Memory-map an Arrow file written by ``save_stores``; zero copy, straight from the Arrow buffers."""
+def _open_table(path: Path):
     import pyarrow as pa
 
-    table = pa.ipc.open_file(pa.memory_map(str(path), "r")).read_all()
+    return pa.ipc.open_file(pa.memory_map(str(path), "r")).read_all()
+
+
+def load_stores(path: Path) -> dict[str, TokenIdStore]:
+    """Memory-map the id columns of an Arrow file written by ``save_stores``; zero copy, straight from the
+    Arrow buffers (text columns are left out: ``load_texts`` reads them)."""
+    import pyarrow as pa
+
+    table = _open_table(path)
     stores = {}
     for name in table.column_names:
         column = table.column(name).combine_chunks()
+        if not pa.types.is_large_list(column.type):
+            continue
         _, offsets, _, values = column.buffers()
         offsets = np.frombuffer(offsets, dtype=np.int64)[column.offset : column.offset + len(column) + 1]
         stores[name] = TokenIdStore(np.frombuffer(values, dtype=np.int32), offsets)
     return stores
+
+
+def load_texts(path: Path, names: tuple[str, ...]) -> dict[str, list] | None:
+    """The named string or integer columns of a file written by ``save_stores`` as lists; None if one is missing."""
+    table = _open_table(path)
+    if any(name not in table.column_names for name in names):
+        return None
+    return {name: table.column(name).to_pylist() for name in names}

@@ -8,6 +8,7 @@ from typing import Any
 
 import lightning as L
 import numpy as np
+import torch
 from torch.utils.data import DataLoader, Dataset
 
 from .compat import batches_started_this_epoch
@@ -88,6 +89,9 @@ class CaltDataModule(L.LightningDataModule):
             data, batch_size=self.batch_size, sampler=sampler, collate_fn=self.collate_fn,
             num_workers=self.num_workers, pin_memory=self.pin_memory, persistent_workers=self.num_workers > 0,
             progress=self._progress,
+            # its own generator: starting an epoch's iterator then draws no number from the global RNG, so the
+            # RNG state a checkpoint holds is the one the next batch's dropout sees, at an epoch boundary too
+            generator=torch.Generator().manual_seed(self.seed),
         )
 
     def val_dataloader(self) -> DataLoader:

@@ -80,6 +80,17 @@ class CaltLightningModule(L.LightningModule):
 
     def on_train_start(self) -> None:
         self.model.train()  # as HF's Trainer: from_pretrained returns eval mode, which Lightning would keep (no dropout)
+        self._apply_schedule_to_this_step()
+
+    def _apply_schedule_to_this_step(self) -> None:
+        """Set each learning rate from the schedule at the current step. A resumed run restores the optimizer's
+        last rate, which came from the old budget; an extended run's schedule spans the new one from its
+        first step on (a fresh run is unchanged: the rate at step 0)."""
+        for config in self.trainer.lr_scheduler_configs:
+            scheduler = config.scheduler
+            if isinstance(scheduler, torch.optim.lr_scheduler.LambdaLR):
+                for group, base, rate in zip(scheduler.optimizer.param_groups, scheduler.base_lrs, scheduler.lr_lambdas):
+                    group["lr"] = base * rate(scheduler.last_epoch)
 
     # RNG state travels with the checkpoint and is restored right before the first resumed batch
     # (after the DataLoader iterator has drawn its seed), so dropout continues as if never stopped.

@@ -10,6 +10,7 @@ from .generic import register_generic_with_auto_classes
 
 _EXPORTS = {
     "ModelPipeline": "calt.models.pipeline",
+    "ModelLoader": "calt.models.loader",
     "ModelRegistry": "calt.models.base",
     "get_model": "calt.models.base",
     "get_model_from_config": "calt.models.base",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,39 @@ def load_model_and_tokenizer(save_dir: str | Path) -> tuple[Any, Any]:
 
     register_generic_with_auto_classes()
     model_dir, tokenizer_dir = locate_model_and_tokenizer(save_dir)
+    check_model_files(model_dir)
     model = AutoModelForSeq2SeqLM.from_pretrained(str(model_dir))
     tokenizer = AutoTokenizer.from_pretrained(str(tokenizer_dir))
     return model, tokenizer
+
+
+def zip_damage(path: Path) -> str | None:
+    """Why ``path`` is not a complete zip archive (torch's checkpoint and ``.bin`` format), or None."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            bad = archive.testzip()
+    except (zipfile.BadZipFile, OSError, EOFError) as error:
+        return f"{type(error).__name__}: {error}"
+    return f"member {bad} fails its checksum" if bad else None
+
+
+def check_model_files(model_dir: Path) -> None:
+    """ValueError naming the file when an exported model's config.json or weights file is damaged."""
+    config = model_dir / "config.json"
+    try:
+        json.loads(config.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"{config} is damaged or missing ({error}); export the model again (save_model())") from error
+    for weights in sorted(model_dir.glob("*.safetensors")):
+        from safetensors import safe_open
+
+        try:
+            with safe_open(str(weights), framework="pt") as handle:
+                for name in handle.keys():
+                    handle.get_slice(name)
+        except Exception as error:  # safetensors raises its own error types for a bad header or size
+            raise ValueError(f"{weights} is damaged ({error}); export the model again (save_model())") from error
+    for weights in sorted(model_dir.glob("*.bin")):
+        reason = zip_damage(weights)
+        if reason:
+            raise ValueError(f"{weights} is damaged ({reason}); export the model again (save_model())")

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import inspect
+import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -40,6 +43,30 @@ def save_weights(model: Any, target: Path, safetensors: bool) -> None:
             stale.unlink()
 
 
+WEIGHT_PATTERNS = ("model*.safetensors*", "pytorch_model*.bin*")
+
+
+def export_model(model: Any, tokenizer: Any, target: Path, safetensors: bool) -> None:
+    """Model (and tokenizer) in the HF layout, staged in a temporary folder inside ``target`` and moved in
+    file by file: every file is complete, the new one or the previous one. Weights of the other format
+    that a previous export left are removed, so ``from_pretrained`` cannot pick stale weights."""
+    target.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=target, prefix=".export-"))
+    try:
+        save_weights(model, staging, safetensors)
+        if tokenizer is not None:
+            tokenizer.save_pretrained(str(staging))
+        written = {path.name for path in staging.iterdir()}
+        for path in sorted(staging.iterdir()):
+            with open(path, "rb") as handle:
+                os.fsync(handle.fileno())
+            os.replace(path, target / path.name)
+        for pattern in WEIGHT_PATTERNS:
+            for stale in target.glob(pattern):
+                if stale.name not in written:
+                    stale.unlink()
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def load_exported_model(folder: Path, io_dict: dict):

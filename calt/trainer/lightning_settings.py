@@ -13,7 +13,7 @@ from typing import Any
 import torch
 from lightning.pytorch.callbacks import Callback, LearningRateMonitor
 
-from ..lightning.callbacks import ProgressBar, RunCheckpoint, throughput_monitor
+from ..lightning.callbacks import PreemptionSignal, ProgressBar, RunCheckpoint, throughput_monitor
 from ..lightning.loggers import build_loggers
 from .arguments import TrainingArguments, report_targets
 
@@ -84,7 +84,7 @@ def checkpoint_callback(args: TrainingArguments) -> RunCheckpoint:
 
 def standard_callbacks(args: TrainingArguments) -> list[Callback]:
     """Checkpoints, learning-rate monitor and throughput (as ``logging_strategy`` asks) and, on a terminal, a progress bar."""
-    callbacks: list[Callback] = [checkpoint_callback(args)]
+    callbacks: list[Callback] = [checkpoint_callback(args), PreemptionSignal()]
     if args.logging_strategy == "steps":  # step-level training metrics
         callbacks += [LearningRateMonitor(logging_interval="step"), throughput_monitor()]
     elif args.logging_strategy == "epoch":

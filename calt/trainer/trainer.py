@@ -22,12 +22,15 @@ import yaml
 
 from ..io.visualization.learning_curves import plot_learning_curves
 from ..lightning import CaltDataModule, CaltLightningModule, default_max_length, generate_eval_set
-from ..lightning.callbacks import GenerationEvaluation, LogHistory, write_json_atomic, write_text_atomic
+from ..lightning import checkpoint_files
+from ..atomic import write_json_atomic, write_text_atomic
+from ..lightning.callbacks import GenerationEvaluation, LogHistory
 from ..lightning.compat import batches_completed_this_epoch, set_step_budget
 from ..lightning.optim import OptimizerSettings
+from ..lightning.run_lock import hold_save_dir
 from .arguments import TrainingArguments
 from .lightning_settings import lightning_trainer_settings, run_loggers, show_progress_bar, step_budget
-from .hf_io import save_weights
+from .hf_io import export_model
 
 log = logging.getLogger(__name__)
 
@@ -55,14 +58,8 @@ def _destroy_process_group() -> None:
 
 
 def newest_checkpoint(output_dir: str | Path) -> str:
-    """``checkpoints/last.ckpt`` if present, else the newest ``*.ckpt`` under ``output_dir``."""
-    folder = Path(output_dir) / "checkpoints"
-    if (folder / "last.ckpt").is_file():
-        return str(folder / "last.ckpt")
-    found = sorted(folder.glob("*.ckpt"), key=lambda p: p.stat().st_mtime)
-    if not found:
-        raise ValueError(f"no checkpoint found in {folder}; train first or pass a checkpoint path")
-    return str(found[-1])
+    """The newest checkpoint of ``output_dir`` that loads (damaged newer ones are skipped with a warning)."""
+    return str(checkpoint_files.newest_loadable(output_dir))
 
 
 class Trainer:
@@ -102,6 +99,8 @@ class Trainer:
         self.history = LogHistory()
         self.lightning_module = CaltLightningModule(model, OptimizerSettings.from_config(args), args.logging_strategy)
         self.lightning_trainer = self._build_lightning_trainer()
+        if self.lightning_trainer.is_global_zero:  # one writer per save_dir (the other ranks belong to this run)
+            hold_save_dir(args.output_dir)
         args.world_size = self.lightning_trainer.world_size
         args.validate()
         if args.world_size > 1:  # fractional epochs count steps per rank: recount now that the world is known
@@ -144,9 +143,7 @@ class Trainer:
         if resume_from_checkpoint is True:
             ckpt_path = newest_checkpoint(self.args.output_dir)
         elif resume_from_checkpoint:
-            ckpt_path = str(resume_from_checkpoint)
-            if not Path(ckpt_path).is_file():
-                raise ValueError(f"checkpoint not found: {ckpt_path}")
+            ckpt_path = str(checkpoint_files.checked(resume_from_checkpoint, self.args.output_dir))
         self._write_config()
         if self.args.compile:
             self.lightning_module.model = torch.compile(self.model)
@@ -192,10 +189,7 @@ class Trainer:
         target = Path(output_dir or self.args.output_dir)
         if not self.is_world_process_zero():
             return
-        target.mkdir(parents=True, exist_ok=True)
-        save_weights(self.model, target, bool(self.args.save_safetensors))
-        if self.tokenizer is not None:
-            self.tokenizer.save_pretrained(str(target))
+        export_model(self.model, self.tokenizer, target, bool(self.args.save_safetensors))
 
     def is_world_process_zero(self) -> bool:
         return self.lightning_trainer.is_global_zero

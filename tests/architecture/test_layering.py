@@ -19,6 +19,7 @@ LAYERS = {  # a module may import its own package and packages of a lower layer
     "calt.config": 0,
     "calt.lazy": 0,
     "calt.optional": 0,
+    "calt.atomic": 0,
 }
 
 

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..backends import require_sage
 from ..generation import BaseDatasetGenerator
+from ..utils.logging_setup import setup_logging  # noqa: F401  (calt-x name, importable here)
 
 _sage = require_sage("backend 'sagemath'", "or set `backend: sympy` in data.yaml")
 

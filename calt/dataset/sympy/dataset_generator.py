@@ -8,6 +8,7 @@ from typing import Any
 from sympy.polys.rings import PolyElement
 
 from ..generation import BaseDatasetGenerator
+from ..utils.logging_setup import setup_logging  # noqa: F401  (calt-x name, importable here)
 
 _MODULUS = re.compile(r" mod \d+")
 

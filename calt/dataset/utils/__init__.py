@@ -2,5 +2,7 @@
 
 from .dataset_writer import DatasetWriter
 from .statistics import BaseStatisticsCalculator, RunningStatistics, SplitStatistics
+from .statistics_calculator import IncrementalStatistics, MemoryEfficientStatisticsCalculator
 
-__all__ = ["DatasetWriter", "BaseStatisticsCalculator", "RunningStatistics", "SplitStatistics"]
+__all__ = ["DatasetWriter", "BaseStatisticsCalculator", "IncrementalStatistics", "MemoryEfficientStatisticsCalculator",
+           "RunningStatistics", "SplitStatistics"]

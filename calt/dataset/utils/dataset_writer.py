@@ -11,6 +11,7 @@ from typing import Any, Iterable, TextIO
 import yaml
 
 from .sample_format import StringStructure
+from .yaml_dumper import TimedeltaDumper, timedelta_representer  # noqa: F401  (calt-x names, importable here)
 
 logger = logging.getLogger(__name__)
 

@@ -15,6 +15,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from calt.atomic import write_text_atomic
+
 REPORT_FILE_NAME = "eval_report.html"
 
 
@@ -97,7 +99,7 @@ def write_html_report(
     samples = load_eval_samples(eval_results_path)
     output = Path(output_path) if output_path is not None else Path(eval_results_path).with_name(REPORT_FILE_NAME)
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(render_html(samples, title=str(eval_results_path), max_errors=max_errors), encoding="utf-8")
+    write_text_atomic(output, render_html(samples, title=str(eval_results_path), max_errors=max_errors))
     return output
 
 

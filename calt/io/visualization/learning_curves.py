@@ -14,6 +14,8 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+from calt.atomic import atomic_path
+
 logger = logging.getLogger(__name__)
 
 METRICS_FILE_NAME = "metrics.csv"
@@ -139,7 +141,8 @@ def _draw(spec: CurveSpec, lines, path: Path) -> Path:
     axes.grid(True, alpha=0.3)
     axes.legend()
     figure.tight_layout()
-    figure.savefig(path, dpi=100)
+    with atomic_path(path) as temporary:
+        figure.savefig(temporary, dpi=100, format="png")
     return path
 
 

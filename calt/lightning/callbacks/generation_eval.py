@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import lightning as L
 
+from calt.atomic import write_json_atomic
+
 from ..generation import generate_eval_set
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write through a temp file and a rename, so a crash (or a second rank) never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(tmp, path)
-
-
-def write_json_atomic(path: Path, payload: Any) -> None:
-    """JSON, written atomically."""
-    write_text_atomic(path, json.dumps(payload, ensure_ascii=False, indent=1))
 
 
 class GenerationEvaluation(L.Callback):

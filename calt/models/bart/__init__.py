@@ -1,5 +1,6 @@
 """BART (``transformers.BartForConditionalGeneration``) configured from calt's ``model`` block."""
 
 from .config_mapping import create_bart_config
+from .loader import BartLoader
 
-__all__ = ["create_bart_config"]
+__all__ = ["BartLoader", "create_bart_config"]

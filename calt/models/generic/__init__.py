@@ -4,9 +4,10 @@ from transformers import AutoConfig, AutoModelForSeq2SeqLM
 
 from .config_mapping import GenericModelBlock, create_transformer_config
 from .configuration import TransformerConfig
+from .loader import TransformerLoader
 from .modeling import Transformer
 
-__all__ = ["GenericModelBlock", "Transformer", "TransformerConfig", "create_transformer_config",
+__all__ = ["GenericModelBlock", "Transformer", "TransformerConfig", "TransformerLoader", "create_transformer_config",
            "register_generic_with_auto_classes"]
 
 

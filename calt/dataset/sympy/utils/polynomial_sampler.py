@@ -214,3 +214,22 @@ def _all_monomials(n: int, degree: int):
 
 def _is_prime(p: int) -> bool:
     return p >= 2 and all(p % k for k in range(2, math.isqrt(p) + 1))
+
+
+def compute_max_coefficient(poly: PolyElement) -> float:
+    """Largest coefficient size of ``poly`` as a float: ``|c|`` over RR, ``max(|numerator|, |denominator|)``
+    over ZZ and QQ, the representative's ``|c|`` over GF(p); 0 for the zero polynomial."""
+    coefficients = poly.coeffs() if poly else []
+    if not coefficients:
+        return 0
+    domain = poly.ring.domain
+    if domain == RR:
+        return max(abs(float(c)) for c in coefficients)
+    if domain.is_FiniteField:
+        return max(abs(float(domain.to_int(c))) for c in coefficients)
+    return max(max(abs(float(domain.numer(c))), abs(float(domain.denom(c)))) for c in coefficients)
+
+
+def compute_matrix_max_coefficient(M: np.ndarray) -> float:  # noqa: N803 (the original's parameter name)
+    """``compute_max_coefficient`` over every entry of a matrix (nested rows) of polynomials."""
+    return max(compute_max_coefficient(p) for row in M for p in row)

@@ -2,7 +2,7 @@
 
 from .base import DatasetLoadPreprocessor, DefaultLoadPreprocessor
 from .chain import ChainLoadPreprocessor
-from .expanded_form import ExpandedFormLoadPreprocessor, expanded_form
+from .expanded_form import ExpandedFormLoadPreprocessor, expanded_form, obj_to_expanded_form, poly_to_expanded_form
 from .sequence import LastElementLoadPreprocessor, ReversedOrderLoadPreprocessor
 from .text_to_polynomial import TextToSympyLoadPreprocessor
 from .text_to_sage import TextToSageLoadPreprocessor
@@ -19,4 +19,6 @@ __all__ = [
     "TextToSympyLoadPreprocessor",
     "UserCallableLoadPreprocessor",
     "expanded_form",
+    "obj_to_expanded_form",
+    "poly_to_expanded_form",
 ]

@@ -38,6 +38,18 @@ def expanded_form(poly: Any) -> str:
     return " + ".join(" ".join([f"C{_coefficient(c)}"] + [f"E{e}" for e in exps]) for exps, c in terms)
 
 
+def poly_to_expanded_form(poly: Any) -> str:
+    """One polynomial in C/E form (the original's name for ``expanded_form``)."""
+    return expanded_form(poly)
+
+
+def obj_to_expanded_form(obj: Any, delimiter: str = " || ") -> str:
+    """A polynomial, or a list of them joined by ``delimiter``, in C/E form."""
+    if isinstance(obj, (list, tuple)):
+        return delimiter.join(expanded_form(p) for p in obj)
+    return expanded_form(obj)
+
+
 class ExpandedFormLoadPreprocessor:
     """Problem and answer (a polynomial or a list of them) → C/E text; lists joined by ``delimiter``."""
 
@@ -52,6 +64,4 @@ class ExpandedFormLoadPreprocessor:
         return self._convert(problem), self._convert(answer)
 
     def _convert(self, value: Any) -> str:
-        if isinstance(value, (list, tuple)):
-            return self.delimiter.join(expanded_form(p) for p in value)
-        return expanded_form(value)
+        return obj_to_expanded_form(value, self.delimiter)

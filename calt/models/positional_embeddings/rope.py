@@ -1,0 +1,65 @@
+"""Rotary positions, two ways.
+
+- :class:`QueryKeyRotaryEmbedding` (``rope``, the standard RoFormer placement): each attention head's queries
+  and keys are rotated by position-dependent angles inside attention, so scores depend on relative offsets.
+- :class:`RotaryPositionalEmbedding` (``rope_input``): the whole embedding vector is rotated once, before the
+  first layer. This is what calt-x 1.5.0 calls ``rope``; it is kept under its own name so the original's
+  checkpoints load and answer the same.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from ..generic.positional import RotaryEmbedding
+
+
+def rotate_half(x: torch.Tensor) -> torch.Tensor:
+    """(x1, x2) → (-x2, x1) over the last dimension."""
+    half = x.size(-1) // 2
+    return torch.cat([-x[..., half:], x[..., :half]], dim=-1)
+
+
+class QueryKeyRotaryEmbedding(RotaryEmbedding):
+    """RoPE on queries and keys of ``head_dim`` channels; models apply it inside self-attention."""
+
+    def rotate(self, x: torch.Tensor, position_ids: torch.LongTensor) -> torch.Tensor:
+        """Rotate ``x`` (B, H, L, head_dim) by per-row positions ``position_ids`` (B, L)."""
+        length = int(position_ids.max()) + 1 if position_ids.numel() else 1
+        cos, sin = self.cos_sin(length, x.device, x.dtype)
+        cos, sin = cos[position_ids].unsqueeze(1), sin[position_ids].unsqueeze(1)
+        return x * cos + rotate_half(x) * sin
+
+
+class RotaryPositionalEmbedding(nn.Module):
+    """calt-x 1.5.0's ``rope``: ``x * cos + rotate_half(x) * sin`` over all ``d_model`` channels of the embeddings,
+    with the angles computed in float32 as the original does (so its checkpoints give the same outputs)."""
+
+    def __init__(self, d_model: int, max_len: int = 512, base: float = 10000.0):
+        super().__init__()
+        if d_model % 2:
+            raise ValueError(f"rope_input rotates channel pairs: d_model must be even, got {d_model}")
+        self.d_model = d_model
+        self.max_len = max_len
+        self.base = base
+        self._build(max_len)
+
+    def _build(self, length: int) -> None:
+        inv_freq = 1.0 / (self.base ** (torch.arange(0, self.d_model, 2).float() / self.d_model))
+        angles = torch.outer(torch.arange(length, dtype=inv_freq.dtype), inv_freq)
+        angles = torch.cat([angles, angles], dim=-1)
+        device = getattr(self, "cos_cached", torch.empty(0)).device
+        self.register_buffer("cos_cached", angles.cos().to(device), persistent=False)
+        self.register_buffer("sin_cached", angles.sin().to(device), persistent=False)
+
+    def forward(self, embeddings: torch.Tensor, position_ids: torch.LongTensor | None = None) -> torch.Tensor:
+        """Rotate ``embeddings`` (B, L, D) as positions ``position_ids`` (B, L); 0…L-1 when None."""
+        needed = embeddings.size(1) if position_ids is None else int(position_ids.max()) + 1
+        if needed > self.cos_cached.size(0):
+            self._build(needed)
+        if position_ids is None:
+            cos, sin = self.cos_cached[: embeddings.size(1)], self.sin_cached[: embeddings.size(1)]
+        else:
+            cos, sin = self.cos_cached[position_ids], self.sin_cached[position_ids]
+        return embeddings * cos.to(embeddings.dtype) + rotate_half(embeddings) * sin.to(embeddings.dtype)
