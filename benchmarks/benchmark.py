@@ -12,6 +12,9 @@ packages take turns. The result is one table: workload, original, calt, ratio, t
 Workloads (CPU): ``train`` (GF(17) cumulative sums, generic d_model 256, 3+3 layers, 4 heads, ffn 1024, batch 64,
 fp32, no in-loop evaluation; then greedy generation of the trained model on the test set: speed and success rate),
 ``generate`` (untrained model, max_length 128) and ``data`` (IOPipeline.build and one epoch of collated batches).
+Trained generation also reports its model FLOPs and the fraction of the roofline: those FLOPs over the matmul
+FLOP/s measured at the same layer shapes (benchmark_workloads/roofline.py). ``--calt-precision auto`` runs calt's
+CPU workloads in bf16 where the CPU has it; ``--calt-compile`` trains calt with torch.compile.
 With CUDA, ``gpu`` trains the 6+6/512 model in bf16-mixed with fused AdamW (calt) and reports samples/s, tokens/s,
 peak memory and model-FLOPs utilisation. Timings on a shared machine are noisy: use --repeats and read the best.
 """
@@ -98,6 +101,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--gpu-lines", type=positive_int, default=100_000, help="training lines of the GPU run")
     parser.add_argument("--gpu-batch-size", type=positive_int, default=256)
     parser.add_argument("--compile", action="store_true", help="GPU run of calt with torch.compile")
+    parser.add_argument("--calt-precision", help="train.precision of calt's CPU runs (e.g. auto, 32-true; default: "
+                                                  "calt's default)")
+    parser.add_argument("--calt-compile", action="store_true", help="CPU training of calt with train.compile: true")
     parser.add_argument("--peak-tflops", type=float, help="device peak bf16 TFLOP/s when not in the known table")
     args = parser.parse_args(argv)
     args.work_dir, args.original_venv = args.work_dir.resolve(), args.original_venv.resolve()  # children run elsewhere
@@ -124,6 +130,9 @@ def child_spec(workload: str, side: str, args: argparse.Namespace, sizes: dict, 
     """Everything the worker needs for one workload of one package."""
     spec = {**files, **CPU_MODEL, **sizes, "workload": workload, "side": side, "save_dir": str(run_dir / "save")}
     spec["max_sequence_length"] = 2 * args.max_length  # room for BOS + max_length generated tokens
+    if side == "calt" and workload in ("train", "generate"):
+        extra = {"precision": args.calt_precision} if args.calt_precision else {}
+        spec["train_extra"] = {**extra, "compile": True} if args.calt_compile and workload == "train" else extra
     if workload == "gpu":
         spec.update(GPU_MODEL, batch_size=args.gpu_batch_size, test_batch_size=args.gpu_batch_size)
         spec.update(train=files["gpu_train"], train_lines=args.gpu_lines, peak_tflops=args.peak_tflops)

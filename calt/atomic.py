@@ -25,6 +25,7 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
     temporary = Path(name)
+    os.chmod(temporary, _default_file_mode())  # mkstemp makes 0600; a written file gets the usual mode
     try:
         yield temporary
         with open(temporary, "rb") as handle:  # the bytes reach the disk before the name does
@@ -32,6 +33,13 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def _default_file_mode() -> int:
+    """The mode ``open(path, "w")`` would give a new file: 0666 less the process umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def write_bytes_atomic(path: str | Path, data: bytes) -> None:

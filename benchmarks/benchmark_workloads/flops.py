@@ -49,3 +49,18 @@ def model_flops_utilisation(flops_per_second: float, device_name: str, peak_over
     """Achieved model FLOP/s as a fraction of the device's bf16 peak; None when the peak is unknown."""
     peak = peak_override or peak_tflops(device_name)
     return None if peak is None else flops_per_second / (peak * 1e12)
+
+
+def generation_flops(d_model: int, layers: int, ffn: int, vocab: int, source_tokens: int, decode_steps: int) -> dict:
+    """FLOPs of greedy incremental decoding of one sample (the work any cached decoder must do), by part.
+
+      encoder, per source token:     2 * L * (4 d^2 + 2 d f) + 4 * L * d * S
+      memory keys/values, per token: 2 * L * 2 d^2            (cross-attention projections, once per generate)
+      decoder step t (1..steps):     2 * (L * (6 d^2 + 2 d f) + d V) + 4 * L * d * (t + S)
+    ``decode_steps`` is the tokens generated including EOS; the weights count 2 FLOPs per multiply-add.
+    """
+    encoder = source_tokens * (2 * layers * (4 * d_model**2 + 2 * d_model * ffn) + 4 * layers * d_model * source_tokens)
+    memory = source_tokens * 2 * layers * 2 * d_model**2
+    weights = 2 * (layers * (6 * d_model**2 + 2 * d_model * ffn) + d_model * vocab)
+    attention = sum(4 * layers * d_model * (step + source_tokens) for step in range(1, decode_steps + 1))
+    return {"encoder": encoder + memory, "decoder": decode_steps * weights + attention}

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from flops import model_flops_utilisation, training_flops_per_sample
+from roofline import generation_roofline
 from task_data import model_block, train_block, write_train_yaml
 
 TOKEN = re.compile(r"\d+|,")
@@ -60,8 +61,10 @@ def newest_generation_file(save_dir: Path) -> Path:
     return max(existing, key=lambda path: path.stat().st_mtime_ns)
 
 
-def timed_generation(pipeline, save_dir: Path, max_length: int) -> dict:
-    """Time evaluate_and_save_generation and summarise the eval_results.json it writes."""
+def timed_generation(pipeline, save_dir: Path, spec: dict, model) -> dict:
+    """Time evaluate_and_save_generation, summarise the eval_results.json it writes, and set the time against
+    the machine's matmul speed at the model's shapes (roofline.py)."""
+    max_length = spec["max_length"]
     start = time.perf_counter()
     success_rate = pipeline.evaluate_and_save_generation(max_length=max_length)
     seconds = time.perf_counter() - start
@@ -69,18 +72,25 @@ def timed_generation(pipeline, save_dir: Path, max_length: int) -> dict:
     generated = [row["generated"].split() for row in rows]
     reference = [row["reference"].split() for row in rows]
     matched = sum(g == r for gen, ref in zip(generated, reference) for g, r in zip(gen, ref))
+    sources = [source for source, _ in tokens_per_line(spec["test"])[: len(rows)]]
+    steps = [min(len(tokens) + 1, max_length) for tokens in generated]  # + EOS; a row cut at max_length has none
+    roofline = generation_roofline(spec["d_model"], spec["layers"], spec["ffn"], model.config.vocab_size, sources,
+                                   steps, spec["test_batch_size"], seconds)
     return {
         "seconds": seconds,
         "samples": len(rows),
         "success_rate": success_rate,
         "generated_token_accuracy": matched / max(1, sum(map(len, reference))),
         "mean_generated_tokens": sum(map(len, generated)) / max(1, len(rows)),
+        "generated": [" ".join(tokens) for tokens in generated],
+        **roofline,
     }
 
 
 def run_train(spec: dict, save_dir: Path) -> dict:
-    """Train for ``epochs`` on ``train_lines`` lines; then greedy generation of the trained model on the test set."""
-    cfg = load_config(spec, save_dir, data_block(spec, spec["train"], -1, -1))
+    """Train for ``epochs`` on ``train_lines`` lines; then greedy generation of the trained model on the test set.
+    ``train_extra`` adds train-block keys (precision, compile, seed) to this package's config."""
+    cfg = load_config(spec, save_dir, data_block(spec, spec["train"], -1, -1), spec.get("train_extra"))
     start = time.perf_counter()
     pipeline, model = build_pipeline(cfg)
     setup_seconds = time.perf_counter() - start
@@ -93,16 +103,28 @@ def run_train(spec: dict, save_dir: Path) -> dict:
         "train_seconds": train_seconds,
         "train_samples_per_s": samples / train_seconds,
         "parameters": sum(p.numel() for p in model.parameters()),
-        "trained_generation": timed_generation(pipeline, save_dir, spec["max_length"]),
+        "train_config_extra": spec.get("train_extra") or {},
+        "final_train_loss": final_train_loss(pipeline),
+        "trained_generation": timed_generation(pipeline, save_dir, spec, model),
     }
+
+
+def final_train_loss(pipeline) -> float | None:
+    """The last logged training loss (both packages keep HF's ``state.log_history``: ``loss`` in the
+    original's rows, ``train/loss`` in calt's), or None."""
+    trainer = getattr(pipeline, "trainer", pipeline)
+    history = getattr(getattr(trainer, "state", None), "log_history", None) or []
+    losses = [row.get("loss", row.get("train/loss")) for row in history if isinstance(row, dict)]
+    losses = [loss for loss in losses if loss is not None]
+    return float(losses[-1]) if losses else None
 
 
 def run_generate(spec: dict, save_dir: Path) -> dict:
     """Greedy generation of an untrained model on ``gen_samples`` test samples, ``max_length`` tokens at most."""
     data = data_block(spec, spec["train"], spec["batch_size"], spec["gen_samples"])
-    pipeline, model = build_pipeline(load_config(spec, save_dir, data))
+    pipeline, model = build_pipeline(load_config(spec, save_dir, data, spec.get("train_extra")))
     return {
-        "untrained_generation": timed_generation(pipeline, save_dir, spec["max_length"]),
+        "untrained_generation": timed_generation(pipeline, save_dir, spec, model),
         "untrained_model_generate_full": timed_model_generate(pipeline, model, spec["max_length"]),
     }
 

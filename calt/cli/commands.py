@@ -44,6 +44,7 @@ def print_train_config(config_path: str, overrides: Sequence[str] = ()) -> None:
 def run_train(config_path: str, overrides: Sequence[str] = (), dryrun: bool = False, report: bool = True) -> float:
     """The documented training script: IO → model → trainer → train → save → generation evaluation."""
     from calt.io import IOPipeline
+    from calt.lightning.loggers import finish_wandb_run
     from calt.models import ModelPipeline
     from calt.trainer import TrainerPipeline
 
@@ -55,9 +56,12 @@ def run_train(config_path: str, overrides: Sequence[str] = (), dryrun: bool = Fa
     io_dict = IOPipeline.from_config(config.data).build()
     model = ModelPipeline.from_io_dict(config.model, io_dict).build()
     pipeline = TrainerPipeline.from_io_dict(config.train, model, io_dict, wandb_config=config.get("wandb")).build()
-    pipeline.train()
-    pipeline.save_model()
-    rate = pipeline.evaluate_and_save_generation()
+    try:
+        pipeline.train()
+        pipeline.save_model()
+        rate = pipeline.evaluate_and_save_generation()
+    finally:
+        finish_wandb_run()  # the run's W&B files are complete when `calt train` (or calt.cli.main) returns
     if pipeline.trainer.is_world_process_zero():  # under DDP every rank runs this; one reports
         print(f"Success rate: {100 * rate:.1f}%")
         if report:
@@ -84,6 +88,20 @@ def run_evaluate(save_dir: str, overrides: Sequence[str] = (), max_length: int |
     print(f"Success rate: {100 * rate:.1f}%")
     write_reports(Path(save_dir))
     return rate
+
+
+def run_predict(save_dir: str, problems: str, num_beams: int | None = None, max_length: int | None = None,
+                batch_size: int | None = None, output: str | None = None) -> dict:
+    """``calt predict``: answers for the problems of a file from the model exported to ``save_dir``."""
+    from calt.trainer.prediction import predict_file
+
+    for name, value in (("--num_beams", num_beams), ("--max-length", max_length), ("--batch-size", batch_size)):
+        if value is not None and value < 1:
+            raise ConfigError(f"calt predict {name} must be a positive integer; got {value}")
+    summary = predict_file(save_dir, problems, num_beams, max_length, batch_size, output)
+    scored = f", {100 * summary['accuracy']:.1f}% correct" if "accuracy" in summary else ""
+    print(f"Predicted {summary['problems']} problems{scored} -> {summary['output']}")
+    return summary
 
 
 def run_preprocess(config_path: str, overrides: Sequence[str] = (), data_config: str | None = None,
@@ -147,6 +165,24 @@ def run_quickstart(config_dir: str = DEFAULT_CONFIG_DIR, overrides: Sequence[str
     return rate
 
 
+def run_compare(runs: Sequence[str], by_config: bool = False, output: str = "comparison.html") -> Path:
+    """``calt compare``: runs (or groups of seeds) side by side; print the table, write the HTML page."""
+    import glob
+
+    from calt.io.visualization.run_comparison import group_runs, print_comparison, write_comparison
+
+    if len(runs) < 2 and not glob.has_magic(runs[0]):
+        raise ConfigError("calt compare needs two or more runs (or a quoted glob pattern that matches several)")
+    try:
+        groups = group_runs(list(runs), by_config=by_config)
+    except FileNotFoundError as exc:
+        raise ConfigError(str(exc)) from None
+    print_comparison(groups)
+    page = write_comparison(groups, output)
+    print(f"Comparison of {sum(len(group.runs) for group in groups)} runs: {page}")
+    return page
+
+
 def write_reports(save_dir: Path, draw_curves: bool = True) -> None:
     """Learning-curve PNGs, the HTML evaluation report and a terminal summary for the run in ``save_dir``;
     ``draw_curves=False`` lists the curves ``Trainer.train()`` has already drawn instead of redrawing them."""
@@ -173,14 +209,12 @@ def check_data_files(config: DictConfig, config_path: str) -> None:
     """ConfigError for a lexer config or data file named in ``data`` that does not exist."""
     data = config.get("data") or {}
     keys = ["lexer_config"]
-    if data.get("use_jsonl"):
-        keys += ["train_dataset_jsonl", "test_dataset_jsonl"]
-    elif data.get("use_pickle"):
-        keys += ["train_dataset_pickle", "test_dataset_pickle"]
-    else:
-        keys += ["train_dataset_path", "test_dataset_path"]
+    for split in ("train", "test"):  # the file IOPipeline reads: a pickle path, else a JSONL path, else the text path
+        kinds = [kind for kind in ("pickle", "jsonl") if data.get(f"{split}_dataset_{kind}") is not None]
+        keys.append(f"{split}_dataset_{kinds[0] if kinds else 'path'}")
     for name in keys:
         value = data.get(name)
-        if value and not Path(str(value)).exists():
+        if value is not None and not Path(str(value)).is_file():
             hint = " (run `calt generate` with the matching data.yaml first)" if "dataset" in name else ""
-            raise ConfigError(f"{config_path}: data.{name} = {value} does not exist{hint}")
+            what = "is a folder, not a file" if Path(str(value)).is_dir() else "does not exist"
+            raise ConfigError(f"{config_path}: data.{name} = {value} {what}{hint}")

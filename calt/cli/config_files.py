@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
@@ -58,12 +59,15 @@ def load_train_file(path: str | Path, overrides: Sequence[str] = ()) -> DictConf
             raise ConfigError(f"{path}: the {block!r} block is read by `calt fit` only; remove it for `calt train`")
         if block not in TRAIN_FILE_BLOCKS:
             raise ConfigError(f"{path}: unknown top-level block {block!r}; train.yaml holds {', '.join(TRAIN_FILE_BLOCKS)}")
+        if not isinstance(config.get(block), DictConfig) and not (block == "wandb" and config.get(block) is None):
+            raise ConfigError(f"{path}: the {block!r} block must be a mapping of keys to values; got "
+                              f"{config.get(block)!r}")
     return config
 
 
 def load_data_file(path: str | Path, overrides: Sequence[str] = ()) -> DictConfig:
     """data.yaml with overrides; its ``dataset`` block is checked against ``DatasetConfig``."""
-    config = load_config(path, overrides, override_schemas())
+    config = load_config(path, overrides, {"dataset": (DatasetConfig,)})  # no model schemas: no torch import
     if "dataset" not in config:
         raise ConfigError(f"{path}: no `dataset` block (is this a data.yaml?)")
     parse_block(DatasetConfig, config.dataset, "dataset")
@@ -83,3 +87,15 @@ def resolved_train_config(config) -> dict:
     if config.get("wandb") is not None:
         resolved["wandb"] = asdict(parse_block(WandbConfig, config.get("wandb"), "wandb"))
     return resolved
+
+
+@contextlib.contextmanager
+def errors_name_file(config_path: str | Path) -> Iterator[None]:
+    """A ConfigError that names no YAML file is re-raised with ``config_path`` in front, so the one-line error
+    says which file holds the key."""
+    try:
+        yield
+    except ConfigError as exc:
+        if ".yaml" in str(exc) or ".yml" in str(exc):
+            raise
+        raise ConfigError(f"{config_path}: {exc}") from exc

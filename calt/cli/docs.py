@@ -38,6 +38,8 @@ def markdown_table(schema: type) -> str:
         meaning = f.metadata.get("help", "")
         if f.metadata.get("choices"):
             meaning += f"; one of {', '.join(f'`{c}`' for c in f.metadata['choices'])}"
+        if f.metadata.get("bounds_text"):
+            meaning += f"; in {f.metadata['bounds_text']}"
         if f.metadata.get("aliases"):
             meaning += f" (also spelled {', '.join(f'`{a}`' for a in f.metadata['aliases'])})"
         rows.append(f"| `{f.name}` | {describe(hints[f.name])} | {default} | {meaning.replace('|', '/')} |")

@@ -7,6 +7,7 @@ optimizer. ``--trainer.*`` flags and a ``trainer:`` block override those default
 
     calt fit --config configs/train.yaml --trainer.max_steps 200 --trainer.devices 2
     calt fit --config configs/train.yaml --print_config
+    calt predict --config configs/train.yaml --ckpt_path RUN/checkpoints/last.ckpt [--problems problems.txt]
 """
 
 from __future__ import annotations
@@ -18,19 +19,26 @@ import math
 import typing
 import warnings
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import yaml
 from lightning.pytorch.cli import LightningCLI
 from omegaconf import OmegaConf
 
-from calt.config import DataConfig, TrainConfig, WandbConfig, fields_of, load_config
+import torch
+
+from calt.config import ConfigError, DataConfig, TrainConfig, WandbConfig, fields_of, load_config
+from calt.io.pipeline import build_lexer, load_lexer_config
+from calt.io.preprocessor.load_preprocessors.spec import build_load_preprocessor
+from calt.lightning import checkpoint_files
 from calt.lightning import CaltDataModule, CaltLightningModule, default_max_length
 from calt.lightning.callbacks import GenerationEvaluation
 from calt.lightning.optim import OptimizerSettings
 from calt.lightning.run_lock import hold_save_dir
 from calt.trainer.arguments import TrainingArguments
 from calt.trainer.lightning_settings import lightning_trainer_settings, run_loggers
+from calt.trainer.prediction import decode_problems, read_problems, write_predictions
 
 from .config_files import LIGHTNING_ONLY_BLOCKS, model_schema, override_schemas, resolved_train_config
 
@@ -111,13 +119,15 @@ def trainer_defaults(args: TrainingArguments) -> dict[str, Any]:
 def train_arguments(train: Any) -> TrainingArguments:
     """The ``train`` group (a TrainConfig namespace or dict) as checked ``TrainingArguments``."""
     values = train if isinstance(train, dict) else vars(train) if train is not None else {}
-    values = {k: (vars(v) if hasattr(v, "__dict__") and not isinstance(v, (str, int, float, list)) else v)
+    values = {k: (_plain_namespace(v) if hasattr(v, "__dict__") and not isinstance(v, (str, int, float, list)) else v)
               for k, v in values.items()}
     return TrainingArguments.from_config(values, require=False)
 
 
 class CaltLightningCLI(LightningCLI):
     """LightningCLI whose config is train.yaml: ``data``/``model`` blocks, a ``train`` block, optional ``wandb``."""
+
+    problems_path: str | None = None  # calt predict --problems FILE
 
     def add_arguments_to_parser(self, parser) -> None:
         parser.add_argument("--train", type=TrainConfig, help="the train block of train.yaml")
@@ -135,7 +145,7 @@ class CaltLightningCLI(LightningCLI):
             wandb = self._get(self.config, "wandb")
             kwargs["logger"] = run_loggers(args, vars(wandb) if wandb is not None else None)
         trainer = super().instantiate_trainer(**kwargs)
-        if trainer.is_global_zero:
+        if trainer.is_global_zero and self.subcommand != "predict":  # predict only adds predictions.jsonl
             hold_save_dir(args.output_dir)
         args.world_size = trainer.world_size
         args.validate()  # says which multiple to choose when batch_size does not split evenly
@@ -148,6 +158,37 @@ class CaltLightningCLI(LightningCLI):
                 args.test_batch_size or args.batch_size,
             ))
         return trainer
+
+    def predict(self, model: CaltLightningModule, datamodule: CaltCLIDataModule | None = None,
+                ckpt_path: str | None = None, **_: Any) -> dict:
+        """Answers from a checkpoint, as ``calt predict SAVE_DIR FILE`` gives them from an export: the problems of
+        ``--problems`` (default: the data block's test file), decoded with train.num_beams, into
+        ``train.save_dir/predictions.jsonl``."""
+        args = train_arguments(self._get(self.config, "train"))
+        if not ckpt_path:
+            raise ConfigError("calt predict --config needs --ckpt_path (a checkpoint of the run, e.g. "
+                              f"{args.output_dir}/checkpoints/last.ckpt)")
+        checkpoint = torch.load(checkpoint_files.checked(ckpt_path, args.output_dir), map_location="cpu", weights_only=True)
+        model.load_state_dict(checkpoint["state_dict"])
+        data = vars(self._get(self.config, "data"))
+        _, lexer = build_lexer(load_lexer_config(data["lexer_config"]), str(data["lexer_config"]))
+        path = self.problems_path or data.get("test_dataset_path")
+        problems = read_problems(path, lexer, datamodule.tokenizer, build_load_preprocessor(data.get("dataset_load_preprocessor")))
+        result = decode_problems(model.model.to(self.trainer.strategy.root_device), datamodule.tokenizer, problems,
+                                 args.num_beams, args.generation_max_length, args.per_device_eval_batch_size)
+        if not self.trainer.is_global_zero:
+            return {}
+        summary = write_predictions(Path(args.output_dir) / "predictions.jsonl", problems, result)
+        scored = f", {100 * summary['accuracy']:.1f}% correct" if "accuracy" in summary else ""
+        print(f"Predicted {summary['problems']} problems{scored} -> {summary['output']}")
+        return summary
+
+
+def _plain_namespace(value: Any) -> dict:
+    """A parsed nested block as a dict: jsonargparse wraps a dataclass-typed value (``train.wandb``) in
+    ``class_path`` / ``init_args``, whose ``init_args`` are the block's keys."""
+    init_args = getattr(value, "init_args", None)
+    return dict(vars(init_args)) if init_args is not None else dict(vars(value))
 
 
 def _train_value(name: str):
@@ -189,14 +230,28 @@ def resolved_argv(argv: Sequence[str]) -> tuple[list[str], dict]:
     return argv, resolved
 
 
+def problems_option(argv: list[str]) -> tuple[list[str], str | None]:
+    """``argv`` without ``--problems FILE`` (calt's option of ``predict``, not LightningCLI's), and FILE."""
+    for index, arg in enumerate(argv):
+        if arg == "--problems" and index + 1 < len(argv):
+            return argv[:index] + argv[index + 2:], argv[index + 1]
+        if arg.startswith("--problems="):
+            return argv[:index] + argv[index + 1:], arg.split("=", 1)[1]
+    return argv, None
+
+
 def run_lightning_cli(argv: Sequence[str]) -> CaltLightningCLI:
-    """Run ``fit | validate | test`` with ``argv`` (subcommand first); the train block seeds the Trainer."""
+    """Run ``fit | validate | test | predict`` with ``argv`` (subcommand first); the train block seeds the Trainer."""
+    argv, problems = problems_option(list(argv))
+    if problems is not None and argv[:1] != ["predict"]:
+        raise ConfigError("--problems belongs to calt predict")
     argv, resolved = resolved_argv(argv)
     schema = model_schema(resolved["model"]) if resolved else model_schema({"model_type": "generic"})
     args = TrainingArguments.from_config(resolved.get("train") or {}, require=False)
     with warnings.catch_warnings():  # argv is sys.argv with the config resolved, on purpose
         warnings.filterwarnings("ignore", message=".*args parameter is intended to run from within Python.*")
-        return CaltLightningCLI(
+        cli_class = type("CaltLightningCLI", (CaltLightningCLI,), {"problems_path": problems})
+        return cli_class(
             model_class=model_factory(schema),
             datamodule_class=data_factory(),
             args=argv,

@@ -14,31 +14,33 @@ SCHEDULERS = ("linear", "constant", "constant_with_warmup", "cosine", "cosine_wi
               "inverse_sqrt")
 OPTIMIZERS = ("adamw_torch", "adamw_torch_fused", "adamw", "adam", "sgd", "adafactor")
 REPORTERS = ("wandb", "csv", "tensorboard", "none")
+PRECISIONS = ("auto", "64-true", "32-true", "16-true", "bf16-true", "16-mixed", "bf16-mixed", "transformer-engine",
+              "transformer-engine-float16", "64", "32", "16", "bf16")
 
 
 @dataclass
 class DataConfig:
     """``data`` block of train.yaml, read by ``IOPipeline.from_config``."""
 
-    lexer_config: str | None = key(None, "path of lexer.yaml", required=True)
-    train_dataset_path: str | None = key(None, "`problem # answer` text file of the training split")
-    test_dataset_path: str | None = key(None, "`problem # answer` text file of the test split")
+    lexer_config: str | None = key(None, "path of lexer.yaml", required=True, path=True)
+    train_dataset_path: str | None = key(None, "`problem # answer` text file of the training split", path=True)
+    test_dataset_path: str | None = key(None, "`problem # answer` text file of the test split", path=True)
     num_train_samples: int = key(-1, "training samples read (-1: all)")
     num_test_samples: int = key(-1, "test samples read (-1: all)")
     validate_train_tokens: bool = key(False, "fail on training tokens outside the vocabulary")
     validate_test_tokens: bool = key(True, "fail on test tokens outside the vocabulary")
-    display_samples: int = key(0, "print this many samples as read, preprocessed and tokenized")
+    display_samples: int = key(0, "print this many samples as read, preprocessed and tokenized", bounds="[0, inf)")
     use_jsonl: bool = key(False, "read JSONL files (`problem`/`answer` objects) instead of text")
     use_pickle: bool = key(False, "read pickle files (runs code from the file: trusted data only)")
-    train_dataset_jsonl: str | None = key(None, "JSONL file of the training split")
-    test_dataset_jsonl: str | None = key(None, "JSONL file of the test split")
-    train_dataset_pickle: str | None = key(None, "pickle file of the training split")
-    test_dataset_pickle: str | None = key(None, "pickle file of the test split")
+    train_dataset_jsonl: str | None = key(None, "JSONL file of the training split", path=True)
+    test_dataset_jsonl: str | None = key(None, "JSONL file of the test split", path=True)
+    train_dataset_pickle: str | None = key(None, "pickle file of the training split", path=True)
+    test_dataset_pickle: str | None = key(None, "pickle file of the test split", path=True)
     dataset_load_preprocessor: Any = key(None, "turns each record into (problem, answer) text at load time: an import "
                                                "path, {class: import.path, kwargs: {...}}, a list of those (run in "
                                                "order), or an object (Python API)")
     cache_min_samples: int | None = key(None, "splits this large keep their token ids in an Arrow cache "
-                                              "(default 50000, or CALT_CACHE_MIN_SAMPLES)")
+                                              "(default 50000, or CALT_CACHE_MIN_SAMPLES)", bounds="[0, inf)")
 
     def __post_init__(self) -> None:
         from .fields import ConfigError
@@ -68,55 +70,86 @@ class WandbConfig:
 class TrainConfig:
     """``train`` block of train.yaml: HF ``TrainingArguments`` names, plus Lightning's device keys."""
 
-    output_dir: str = key("./tmp", "folder that receives everything the run writes", aliases=("save_dir",))
-    num_train_epochs: float = key(1.0, "epochs (a fraction needs the training-set size)", required=True)
-    learning_rate: float = key(5e-5, "peak learning rate", required=True)
-    batch_size: int = key(8, "training samples per optimizer step, split over devices", required=True)
+    output_dir: str = key("./tmp", "folder that receives everything the run writes", aliases=("save_dir",), path=True)
+    num_train_epochs: float = key(1.0, "epochs (a fraction needs the training-set size)", required=True,
+                                  bounds="(0, inf)")
+    learning_rate: float = key(5e-5, "peak learning rate", required=True, bounds="[0, inf)")
+    batch_size: int = key(8, "training samples per optimizer step, split over devices", required=True,
+                     bounds="[1, inf)")
     test_batch_size: int | None = key(None, "evaluation batch size (default: batch_size)",
-                                      aliases=("per_device_eval_batch_size",))
-    weight_decay: float = key(0.0, "AdamW weight decay (not on biases and norms)")
-    warmup_ratio: float = key(0.0, "share of the steps with a linear warmup")
-    warmup_steps: int = key(0, "warmup steps (wins over warmup_ratio when > 0)")
+                                      aliases=("per_device_eval_batch_size",), bounds="[1, inf)")
+    weight_decay: float = key(0.0, "AdamW weight decay (not on biases and norms)", bounds="[0, inf)")
+    warmup_ratio: float = key(0.0, "share of the steps with a linear warmup", bounds="[0, 1]")
+    warmup_steps: int = key(0, "warmup steps (wins over warmup_ratio when > 0)", bounds="[0, inf)")
     lr_scheduler_type: str = key("linear", "learning-rate schedule after warmup", choices=SCHEDULERS)
-    max_grad_norm: float = key(1.0, "gradient clipping norm (0: off)")
+    max_grad_norm: float = key(1.0, "gradient clipping norm (0: off)", bounds="[0, inf)")
     optimizer: str = key("adamw_torch", "optimizer", choices=OPTIMIZERS, aliases=("optim",))
-    adam_beta1: float = key(0.9, "Adam beta1")
-    adam_beta2: float = key(0.999, "Adam beta2")
-    adam_epsilon: float = key(1e-8, "Adam epsilon")
-    num_workers: int = key(0, "DataLoader worker processes", aliases=("dataloader_num_workers",))
+    adam_beta1: float = key(0.9, "Adam beta1", bounds="[0, 1)")
+    adam_beta2: float = key(0.999, "Adam beta2", bounds="[0, 1)")
+    adam_epsilon: float = key(1e-8, "Adam epsilon", bounds="[0, inf)")
+    num_workers: int = key(0, "DataLoader worker processes", aliases=("dataloader_num_workers",),
+                           bounds="[0, inf)")
     dataloader_pin_memory: bool = key(True, "pin batches in memory (on GPUs)")
     eval_strategy: str = key("steps", "when to evaluate (loss, token accuracy, generation)", choices=STRATEGIES,
                              aliases=("evaluation_strategy",))
-    eval_steps: int = key(1000, "optimizer steps between evaluations (eval_strategy: steps)")
+    eval_steps: int = key(1000, "optimizer steps between evaluations (eval_strategy: steps)", bounds="[1, inf)")
     save_strategy: str = key("steps", "when to write a checkpoint", choices=STRATEGIES)
-    save_steps: int = key(1000, "optimizer steps between checkpoints (save_strategy: steps)")
-    save_total_limit: int | None = key(1, "newest checkpoints kept besides last.ckpt (null: all)")
+    save_steps: int = key(1000, "optimizer steps between checkpoints (save_strategy: steps)", bounds="[1, inf)")
+    save_total_limit: int | None = key(1, "newest checkpoints kept besides last.ckpt (null: all)",
+                                      bounds="[0, inf)")
     save_safetensors: bool = key(False, "export weights as model.safetensors instead of pytorch_model.bin")
     label_names: list[str] = key(None, "batch keys holding the targets: only [labels] (calt's collator)",
                                  factory=lambda: ["labels"])
     remove_unused_columns: bool = key(False, "only false: calt's collator yields exactly the model's inputs")
     logging_strategy: str = key("steps", "when to log training metrics", choices=STRATEGIES)
-    logging_steps: int = key(50, "optimizer steps between training-metric logs (logging_strategy: steps)")
+    logging_steps: int = key(50, "optimizer steps between training-metric logs (logging_strategy: steps)",
+                            bounds="[1, inf)")
     report_to: str | list[str] | None = key(None, "loggers: wandb, csv, tensorboard, none "
                                                   "(default: csv, plus wandb when a wandb block asks)")
     run_name: str | None = key(None, "run name for W&B and TensorBoard (wandb.name wins)")
-    seed: int = key(42, "seed of initialisation, shuffling and dropout")
+    seed: int = key(42, "seed of initialisation, shuffling and dropout", bounds="[0, 4294967295]")
     disable_tqdm: bool = key(True, "no progress bars")
-    gradient_accumulation_steps: int = key(1, "batches accumulated per optimizer step")
+    gradient_accumulation_steps: int = key(1, "batches accumulated per optimizer step", bounds="[1, inf)")
     group_by_length: bool = key(True, "batch training samples of similar length together (false: uniform random "
                                       "batches)")
     accelerator: str = key("auto", "Lightning accelerator: cpu, gpu, auto, ...")
     devices: int | str | list[int] = key("auto", "number of devices, a list of ids, or auto")
-    num_nodes: int = key(1, "machines")
+    num_nodes: int = key(1, "machines", bounds="[1, inf)")
     strategy: str | None = key(None, "Lightning strategy: ddp, fsdp, ... (default: ddp when devices > 1)")
-    precision: str | None = key(None, "Lightning precision (default: bf16-mixed on GPUs that have it, else "
-                                      "32-true)")
-    max_steps: int = key(-1, "stop after this many optimizer steps (-1: the epochs decide)")
+    precision: str | None = key(None, "Lightning precision; auto: bf16-mixed on GPUs and on CPUs with AVX512-BF16 or "
+                                      "AMX, else 32-true (default: as auto on GPUs, 32-true on CPUs); printed at "
+                                      "start", choices=PRECISIONS)
+    max_steps: int = key(-1, "stop after this many optimizer steps (-1: the epochs decide)",
+                        bounds="[-1, inf)")
     compile: bool = key(False, "torch.compile the model")
     generation_max_length: int | None = key(None, "generation length during evaluation (default: longest test "
-                                                  "target + 8)")
-    num_beams: int = key(1, "beam width during evaluation")
+                                                  "target + 8)", bounds="[1, inf)")
+    num_beams: int = key(1, "beam width during evaluation", bounds="[1, inf)")
     wandb: WandbConfig | None = key(None, "W&B settings (or a top-level wandb block)")
+
+    def __post_init__(self) -> None:
+        check_devices(self.devices)
+
+
+MAX_DEVICES = 65536
+"""More devices than any one run has: a larger ``train.devices`` count is a typo."""
+
+
+def check_devices(devices: int | str | list[int]) -> None:
+    """ConfigError unless ``train.devices`` is what Lightning reads: auto, -1 (all), a count, or device ids."""
+    import re
+
+    from .fields import ConfigError
+
+    if isinstance(devices, str):
+        ok = devices.strip() == "auto" or re.fullmatch(r"\s*-?\d+\s*|\s*\d+(\s*,\s*\d+)*\s*,?\s*", devices)
+    elif isinstance(devices, list):
+        ok = bool(devices) and all(device >= 0 for device in devices)
+    else:
+        ok = devices == -1 or 1 <= devices <= MAX_DEVICES
+    if not ok:
+        raise ConfigError(f"train.devices must be auto, -1 (every device), a device count up to {MAX_DEVICES}, or a "
+                          f"list of device ids such as [0, 1]; got {devices!r}")
 
 
 @dataclass
@@ -124,13 +157,13 @@ class DatasetConfig:
     """``dataset`` block of data.yaml, read by ``DatasetPipeline.from_config``."""
 
     save_dir: str | None = key(None, "folder that receives train_raw.txt, test_raw.txt, *_data.jsonl, statistics",
-                               required=True)
-    num_train_samples: int | None = key(None, "training samples", required=True)
-    num_test_samples: int | None = key(None, "test samples", required=True)
-    batch_size: int | None = key(None, "samples per unit of parallel work", required=True)
-    n_jobs: int | None = key(None, "worker processes (-1: all cores)", required=True)
+                               required=True, path=True)
+    num_train_samples: int | None = key(None, "training samples", required=True, bounds="[0, inf)")
+    num_test_samples: int | None = key(None, "test samples", required=True, bounds="[0, inf)")
+    batch_size: int | None = key(None, "samples per unit of parallel work", required=True, bounds="[1, inf)")
+    n_jobs: int | None = key(None, "worker processes (-1: all cores)", required=True, bounds="[-1, 1024]")
     root_seed: int | None = key(None, "seed of the per-sample seeds: same seed, same files", required=True)
-    generator: str | None = key(None, "import path of the task module (with instance_generator(seed))")
+    generator: str | None = key(None, "import path of the task module (with instance_generator(seed))", path=True)
     backend: str = key("sagemath", "sympy or sagemath", choices=("sagemath", "sympy"))
     save_text: bool = key(True, "write {split}_raw.txt")
     save_json: bool = key(True, "write {split}_data.jsonl")
@@ -138,13 +171,20 @@ class DatasetConfig:
     skip_failed_samples: bool = key(False, "skip (and count) samples whose generator raises")
     start_method: str | None = key(None, "multiprocessing start method", choices=("fork", "spawn", "forkserver"))
 
+    def __post_init__(self) -> None:
+        from .fields import ConfigError
+
+        if self.n_jobs == 0:
+            raise ConfigError("dataset.n_jobs must be -1 (one worker per CPU core) or a positive integer; got 0")
+
 
 @dataclass
 class NumberPolicyConfig:
     """``number_policy`` block of lexer.yaml."""
 
     attach_sign: bool = key(True, "the sign is part of the number token", aliases=("sign",))
-    digit_group: int = key(0, "split numbers into tokens of this many digits (0: whole numbers)")
+    digit_group: int = key(0, "split numbers into tokens of this many digits (0: whole numbers; d adds the 10 + … + 10^d "
+                                         "zero-padded groups to the vocabulary)", bounds="[0, 5]")
     allow_float: bool = key(True, "lex decimal numbers")
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
 import types
 import typing
 from collections.abc import Iterable, Mapping
@@ -22,13 +23,45 @@ class ConfigError(ValueError):
 
 
 def key(default: Any = None, help: str = "", *, choices: Iterable[Any] | None = None, required: bool = False,
-        aliases: Iterable[str] = (), factory: Any = None) -> Any:
-    """A schema field: its default, its one-line meaning, allowed values, and old names it also accepts."""
+        aliases: Iterable[str] = (), factory: Any = None, bounds: str | None = None, path: bool = False) -> Any:
+    """A schema field: its default, its one-line meaning, allowed values, and old names it also accepts.
+    ``bounds`` is an interval such as ``"[0, 1)"`` or ``"[1, inf)"`` (inf is never inside); ``path`` marks a
+    file or folder name, which must be a non-blank string."""
     metadata = {"help": help, "choices": tuple(choices) if choices is not None else None,
-                "required": required, "aliases": tuple(aliases)}
+                "required": required, "aliases": tuple(aliases), "bounds": parse_bounds(bounds) if bounds else None,
+                "bounds_text": bounds, "path": path}
     if factory is not None:
         return dataclasses.field(default_factory=factory, metadata=metadata)
     return dataclasses.field(default=default, metadata=metadata)
+
+
+def parse_bounds(text: str) -> tuple[str, float, float, str]:
+    """``"[0, 1)"`` → ``("[", 0.0, 1.0, ")")``: the brackets say whether each end is inside."""
+    low, sep, high = text.strip()[1:-1].partition(",")
+    if text.strip()[0] not in "[(" or text.strip()[-1] not in "])" or not sep:
+        raise ValueError(f"bounds must look like '[0, 1)' or '(0, inf)', got {text!r}")
+    return text.strip()[0], float(low), float(high), text.strip()[-1]
+
+
+def check_bounds(value: Any, bounds: tuple[str, float, float, str], path: str) -> None:
+    """ConfigError naming ``path`` when the number ``value`` lies outside ``bounds`` (NaN and inf never inside)."""
+    opening, low, high, closing = bounds
+    finite = math.isfinite(value) if isinstance(value, float) else True  # a Python int is finite, however large
+    inside = (finite and (value >= low if opening == "[" else value > low)
+              and (value <= high if closing == "]" else value < high))
+    if not inside:
+        raise ConfigError(f"{path} must be in {opening}{_end(low)}, {_end(high)}{closing}; got {value!r}")
+
+
+def _end(bound: float) -> str:
+    """An interval end as written: ``0``, ``0.5``, ``inf``."""
+    return str(int(bound)) if math.isfinite(bound) and bound.is_integer() else f"{bound:g}"
+
+
+def check_path(value: Any, path: str) -> None:
+    """ConfigError naming ``path`` when a file or folder name is blank or holds a NUL byte."""
+    if not isinstance(value, str) or not value.strip() or "\x00" in value:
+        raise ConfigError(f"{path} must not be empty: give a file, folder or import path; got {value!r}")
 
 
 def fields_of(schema: type) -> tuple[dataclasses.Field, ...]:
@@ -54,7 +87,7 @@ def check_keys(values: Mapping, allowed: Iterable[str], where: str) -> None:
             continue
         close = difflib.get_close_matches(str(name), allowed, n=1, cutoff=0.6)
         hint = f"did you mean {close[0]!r}?" if close else f"valid keys: {', '.join(allowed)}"
-        raise ConfigError(f"{where}: unknown key {name!r}; {hint}")
+        raise ConfigError(f"{where + ': ' if where else ''}unknown key {name!r}; {hint}")
 
 
 def plain_mapping(config: Any, where: str) -> dict:
@@ -82,12 +115,15 @@ def parse_block(schema: type, config: Any, where: str, require: bool = True) -> 
     for alias, name in aliases.items():
         if alias in values:
             value = values.pop(alias)
+            if values.get(name) is not None and value is not None and values[name] != value:
+                raise ConfigError(f"{dotted(where, alias)} and {dotted(where, name)} are the same key and both are set "
+                                  f"({value!r} and {values[name]!r}); keep one of them")
             if values.get(name) is None:
                 values[name] = value
     hints = typing.get_type_hints(schema)
     out = {}
     for f in fields_of(schema):
-        path = f"{where}.{f.name}"
+        path = dotted(where, f.name)
         if f.name not in values or values[f.name] is None:
             if require and f.metadata.get("required"):
                 raise ConfigError(f"{path} is required: {f.metadata.get('help', '')}")
@@ -98,8 +134,17 @@ def parse_block(schema: type, config: Any, where: str, require: bool = True) -> 
             value = value.lower()  # choices are lower case; "Sinusoidal" means "sinusoidal"
         if choices is not None and value not in choices:
             raise ConfigError(f"{path} must be one of {', '.join(map(repr, choices))}; got {value!r}")
+        if f.metadata.get("bounds") and isinstance(value, (int, float)) and not isinstance(value, bool):
+            check_bounds(value, f.metadata["bounds"], path)
+        if f.metadata.get("path"):
+            check_path(value, path)
         out[f.name] = value
     return schema(**out)
+
+
+def dotted(where: str, name: str) -> str:
+    """``where.name``, or ``name`` for a whole file's keys (``where`` empty)."""
+    return f"{where}.{name}" if where else name
 
 
 def coerce(value: Any, annotation: Any, path: str) -> Any:
@@ -142,17 +187,21 @@ def _scalar(value: Any, annotation: type, path: str) -> Any:
     if annotation is int:
         if isinstance(value, int) and not isinstance(value, bool):
             return value
-        if isinstance(value, float) and value.is_integer():
+        if isinstance(value, float) and value.is_integer() and abs(value) <= 2**53:  # beyond, a float is no exact int
             return int(value)
         raise ConfigError(f"{path} must be an integer; got {value!r}")
     if annotation is float:
+        if isinstance(value, float) and math.isnan(value):
+            raise ConfigError(f"{path} must be a number; got NaN")
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return float(value)
         if isinstance(value, str):
             try:
-                return float(value)  # YAML 1.1 reads 1e-4 (no dot) as a string
+                number = float(value)  # YAML 1.1 reads 1e-4 (no dot) as a string
             except ValueError:
-                pass
+                number = math.nan
+            if not math.isnan(number):
+                return number
         raise ConfigError(f"{path} must be a number; got {value!r}")
     if annotation is str:
         if isinstance(value, str):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import math
 import multiprocessing
+import os
 import numbers
 import pickle
 import random
@@ -109,9 +110,25 @@ def _failure(split: str, index: int, seed: int, stage: str, exc: Exception) -> S
 _WORKER_JOB: GenerationJob | None = None
 
 
-def _init_worker(job: GenerationJob) -> None:
+def _init_worker(job: GenerationJob, parent_pid: int | None = None) -> None:
     global _WORKER_JOB
     _WORKER_JOB = job
+    if parent_pid is not None:
+        exit_with_parent(parent_pid)
+
+
+def exit_with_parent(parent_pid: int, poll_seconds: float = 0.5) -> None:
+    """End this worker process when ``parent_pid`` dies (a parent killed with SIGKILL cannot stop its workers, and
+    orphans would keep generating): a daemon thread watches the parent id."""
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(poll_seconds)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="calt-exit-with-parent", daemon=True).start()
 
 
 def _generate_range_in_worker(split: str, start: int, stop: int) -> ChunkResult:
@@ -189,7 +206,8 @@ class BaseDatasetGenerator:
                     f"{self.n_jobs} '{context.get_start_method()}' worker processes ({exc}); define them as "
                     f"module-level functions (not lambdas or nested functions), or use n_jobs: 1"
                 ) from exc
-        return ProcessPoolExecutor(self.n_jobs, mp_context=context, initializer=_init_worker, initargs=(job,))
+        return ProcessPoolExecutor(self.n_jobs, mp_context=context, initializer=_init_worker,
+                                   initargs=(job, os.getpid()))
 
     def _generate_split(self, executor, job, writer: DatasetWriter, split: str, size: int, batch_size: int) -> dict:
         began = perf_counter()
@@ -209,7 +227,9 @@ class BaseDatasetGenerator:
                         sample_stats += chunk.stats
                         bar.update(chunk.size)
                     writer.save_batch(samples, tag=split)
-                    statistics.update(seconds, sample_stats)
+                    statistics.update(seconds, sample_stats)  # checks the values first, naming a bad sample
+                    if job.statistics_calculator is not None:  # one line per written sample
+                        writer.save_sample_statistics([stats for _, stats in sample_stats], tag=split)
                     written += len(samples)
         except BaseException:
             writer.abort(split)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import shutil
 from collections.abc import Mapping
 from importlib import import_module
 from typing import Any, Callable
 
-from calt.config import DatasetConfig, parse_block, plain_mapping
+from calt.config import ConfigError, DatasetConfig, parse_block, plain_mapping
 
 from .backends import BACKEND_MODULES, get_generator_class
-from .generation import _check_int, resolve_n_jobs
+from .generation import GenerationJob, _check_int, generate_range, resolve_n_jobs
 from .utils.dataset_writer import DatasetWriter, prepare_save_dir
 
 logger = logging.getLogger(__name__)
@@ -92,7 +94,7 @@ class DatasetPipeline:
         """
         values = _config_values(config)
         if instance_generator is None:
-            if GENERATOR_KEY not in values:
+            if values.get(GENERATOR_KEY) is None:
                 raise ValueError(
                     "no instance_generator: pass one to DatasetPipeline.from_config or set "
                     "`generator: <module path>` in the dataset block of data.yaml"
@@ -117,6 +119,7 @@ class DatasetPipeline:
             start_method=self.start_method,
         )
         writer = DatasetWriter(save_dir=self.save_dir, save_text=self.save_text, save_json=self.save_json)
+        self.check_disk_space(generator_class, writer)
         return generator.run(
             dataset_sizes={"train": self.num_train_samples, "test": self.num_test_samples},
             instance_generator=self.instance_generator,
@@ -126,17 +129,40 @@ class DatasetPipeline:
         )
 
 
+    def check_disk_space(self, generator_class: type, writer: DatasetWriter) -> None:
+        """ConfigError naming the larger sample count when the files would not fit on the disk of ``save_dir``,
+        estimated from the size of the first training sample (made once more by the run itself)."""
+        total = self.num_train_samples + self.num_test_samples
+        if total == 0:
+            return
+        job = GenerationJob(self.instance_generator, None, generator_class.format_scalar, self.root_seed)
+        probe = generate_range(job, "train" if self.num_train_samples else "test", 0, 1)
+        if not probe.samples:  # the generator raised: the run reports it with the seed
+            return
+        problem, answer = probe.samples[0]
+        per_sample = len(writer.format_text_line(problem, answer).encode()) + 1 if self.save_text else 0
+        per_sample += len(json.dumps({"problem": problem, "answer": answer}, ensure_ascii=False).encode()) + 1 \
+            if self.save_json else 0
+        needed, free = total * per_sample, shutil.disk_usage(self.save_dir).free
+        if needed > free:
+            name = "num_train_samples" if self.num_train_samples >= self.num_test_samples else "num_test_samples"
+            raise ConfigError(
+                f"dataset.{name}={getattr(self, name)}: {total} samples of about {per_sample} bytes need "
+                f"{needed / 2**30:.3g} GiB, and {self.save_dir} has {free / 2**30:.3g} GiB free; lower dataset.{name}"
+            )
+
+
 def _config_values(config: Mapping) -> dict[str, Any]:
-    """Plain dict of the dataset block, checked against ``calt.config.DatasetConfig`` (unknown keys, missing
-    required keys and wrong types are errors naming the key)."""
-    parse_block(DatasetConfig, config, "dataset")
-    return plain_mapping(config, "dataset")
+    """The dataset block's values after ``calt.config.DatasetConfig`` checked them (unknown keys, missing
+    required keys, wrong types and out-of-range values are errors naming the key; null means the default)."""
+    return plain_mapping(parse_block(DatasetConfig, config, "dataset"), "dataset")
 
 
 def load_generator(path: str) -> tuple[Callable[[int], Any], Callable | None]:
     """Resolve ``generator`` from data.yaml: a module with ``instance_generator``, or a callable's path."""
     if not isinstance(path, str) or not path:
-        raise ValueError(f"generator must be an import path such as 'calt.dataset.tasks.gf17_addition', got {path!r}")
+        raise ValueError(f"dataset.generator must be an import path such as 'calt.dataset.tasks.gf17_addition', "
+                         f"got {path!r}")
     module_path, _, attribute = path.replace(":", ".").rpartition(".")
     try:
         module = import_module(path)
@@ -146,12 +172,13 @@ def load_generator(path: str) -> tuple[Callable[[int], Any], Callable | None]:
         module = None
     if module is not None:
         if not callable(getattr(module, "instance_generator", None)):
-            raise ValueError(f"generator module {path!r} has no function instance_generator(seed)")
+            raise ValueError(f"dataset.generator: module {path!r} has no function instance_generator(seed)")
         return module.instance_generator, getattr(module, "statistics_calculator", None)
     try:
         function = getattr(import_module(module_path), attribute)
     except (ImportError, AttributeError, ValueError) as exc:
-        raise ValueError(f"cannot import generator {path!r} ({exc}); give a module or module.function path") from exc
+        raise ValueError(f"dataset.generator: cannot import {path!r} ({exc}); give a module or module.function "
+                         "path") from exc
     if not callable(function):
-        raise ValueError(f"generator {path!r} is not callable")
+        raise ValueError(f"dataset.generator: {path!r} is not callable")
     return function, None

@@ -3,6 +3,15 @@
 from .collator import StandardDataCollator
 from .dataset import StandardDataset
 from .pipeline import IOPipeline
+from .preprocess import (
+    build_io_pipeline_with_cache,
+    build_ring_from_sampler,
+    maybe_use_pretokenized_cache,
+    maybe_use_processed_cache,
+    parse_field,
+    preprocess_to_ids,
+    run_preprocess,
+)
 from .preprocessor import (
     ChainLoadPreprocessor,
     DatasetLoadPreprocessor,
@@ -33,5 +42,12 @@ __all__ = [
     "UnifiedLexer",
     "UserCallableLoadPreprocessor",
     "VocabConfig",
+    "build_io_pipeline_with_cache",
+    "build_ring_from_sampler",
     "get_tokenizer",
+    "maybe_use_pretokenized_cache",
+    "maybe_use_processed_cache",
+    "parse_field",
+    "preprocess_to_ids",
+    "run_preprocess",
 ]

@@ -36,6 +36,14 @@ class StandardDataset(Dataset):
         self.extra_fields = dict(extra_fields)
         self.input_ids: TokenIdStore | None = None
         self.target_ids: TokenIdStore | None = None
+        self.source_path: str | None = None
+        self.line_numbers: list[int] | None = None
+
+    def set_source(self, path: str, line_numbers: list[int]) -> None:
+        """The file the samples came from and the line (or record) number of each, for error messages."""
+        if len(line_numbers) != len(self):
+            raise ValueError(f"{len(line_numbers)} line numbers for {len(self)} samples")
+        self.source_path, self.line_numbers = str(path), list(line_numbers)
 
     @classmethod
     def load_file(
@@ -62,10 +70,10 @@ class StandardDataset(Dataset):
     def __len__(self) -> int:
         return len(self.input_texts)
 
-    def __getitem__(self, index: int) -> dict[str, str]:
-        item = {"input": self._lex(self.input_texts[index]), "target": self._lex(self.target_texts[index])}
+    def __getitem__(self, idx: int) -> dict[str, str]:
+        item = {"input": self._lex(self.input_texts[idx]), "target": self._lex(self.target_texts[idx])}
         for name, values in self.extra_fields.items():
-            item[name] = self._lex(values[index])
+            item[name] = self._lex(values[idx])
         return item
 
     def _lex(self, text: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from pathlib import Path
 
 from .preprocessor.lexer import UnifiedLexer, UnknownCharacterError
@@ -49,6 +50,49 @@ class SampleEncoder:
         result = ([self.bos, *ids, self.eos], unknown)
         self._remember(text, result)
         return result
+
+    def nearest_token_hint(self, text: str, column: int) -> str:
+        """``; 'C-27' is no token: the longest token it starts with, 'C-2', comes from vocab.range.coefficients``
+        for the word around ``column`` of ``text`` (empty when no vocabulary token starts it)."""
+        start = text.rfind(" ", 0, column) + 1
+        end = text.find(" ", column)
+        word = text[start:end if end >= 0 else len(text)]
+        sources = self.lexer.vocab_config.token_sources
+        starts = [token for token in sources if word.startswith(token)]
+        if not starts:
+            return ""
+        token = max(starts, key=len)
+        return (f"; {word!r} is no token: the longest token it starts with, {token!r}, comes from {sources[token]} "
+                "(widen it?)")
+
+    def unused_entries(self, stores: list[TokenIdStore]) -> list[str]:
+        """The lexer.yaml entries (``vocab.range.<name>``, ``vocab.misc``) none of whose tokens the encoded texts
+        hold: with out-of-vocabulary tokens, the likely wrong ones."""
+        sources = self.lexer.vocab_config.token_sources
+        seen_ids = set(np.unique(np.concatenate([store.values for store in stores])).tolist()) if stores else set()
+        used = {sources[token] for token, token_id in self.vocab.items() if token_id in seen_ids and token in sources}
+        return sorted(set(sources.values()) - used)
+
+    def range_hints(self, missing: list[str]) -> list[str]:
+        """For missing tokens of the form prefix + integer: the ``vocab.range`` entry with that prefix whose bounds
+        leave them out, or, with no such entry, the range that would hold them."""
+        groups: dict[str, list[int]] = {}
+        for token in missing:
+            match = re.fullmatch(r"(.*?)(-?\d+)", token)
+            if match and match.group(1):
+                groups.setdefault(match.group(1), []).append(int(match.group(2)))
+        hints = []
+        ranges = self.lexer.vocab_config.ranges
+        for prefix, numbers in groups.items():
+            names = [name for name, spec in ranges.items() if spec[0] == prefix]
+            if names:
+                low, high = ranges[names[0]][1:]
+                hints.append(f"vocab.range.{names[0]} ({prefix}{low}..{prefix}{high}) leaves out {prefix}"
+                             f"{min(numbers)}..{prefix}{max(numbers)}: widen it")
+            else:
+                hints.append(f"no vocab.range entry has the prefix {prefix!r} of {prefix}{min(numbers)}.."
+                             f"{prefix}{max(numbers)}: add one, e.g. [{prefix!r}, {min(numbers)}, {max(numbers)}]")
+        return hints
 
     def _remember(self, text: str, result: tuple[list[int], list[str]]) -> None:
         if len(self._cache) < 1_000_000:
@@ -95,15 +139,15 @@ class SampleEncoder:
                 except UnknownCharacterError as error:
                     raise ValueError(
                         f"{samples.path}:{samples.line_numbers[index]}: unknown character {error.char!r} at "
-                        f"column {error.column + 1} of {text!r}; add it to vocab.misc in lexer.yaml, or set "
-                        "strict: false to map it to the unk token"
+                        f"column {error.column + 1} of {text!r}{self.nearest_token_hint(text, error.column)}; add it "
+                        "to vocab.misc in lexer.yaml, or set strict: false to map it to the unk token"
                     ) from None
                 if oov:
                     unknown.add(oov, (samples.path, samples.line_numbers[index]))
                 sequences.append(ids)
             stores.append(TokenIdStore.from_lists(sequences))
         if unknown and validate:
-            raise unknown.error(split)
+            raise unknown.error(split, self.unused_entries(stores), self.range_hints(list(unknown.first_seen)))
         if unknown:
             logger.warning("%s: %d sample(s) hold tokens outside the vocabulary, mapped to %s:\n%s",
                            samples.path, unknown.samples, self.lexer.unk_token, unknown.describe())

@@ -13,7 +13,7 @@ import yaml
 from .collator import StandardDataCollator
 from .dataset import StandardDataset
 from .encoding import SampleEncoder, cache_key, cache_path
-from calt.config import ConfigError, DataConfig, LexerConfig, parse_block
+from calt.config import ConfigError, DataConfig, LexerConfig, NumberPolicyConfig, parse_block
 
 from .preprocessor.lexer import UnifiedLexer
 from .preprocessor.load_preprocessors.identity import UnstableIdentity, preprocessor_fingerprint
@@ -49,23 +49,25 @@ def load_lexer_config(path: str | Path) -> dict:
         raise FileNotFoundError(f"lexer config not found: {path} (data.lexer_config in train.yaml)")
     with open(path, encoding="utf-8") as handle:
         config = yaml.safe_load(handle) or {}
-    parse_block(LexerConfig, config, str(path))  # unknown keys, types, the required vocab block
+    try:
+        parse_block(LexerConfig, config, "")  # unknown keys, types, the required vocab block
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
     return config
 
 
 def build_lexer(config: dict, source: str = "lexer.yaml") -> tuple[VocabConfig, UnifiedLexer]:
-    """The vocabulary and lexer a lexer.yaml describes; the lexer adds its number-policy tokens."""
-    policy_cfg = dict(config.get("number_policy") or {})
-    policy = NumberPolicy(
-        sign=bool(policy_cfg.get("attach_sign", policy_cfg.get("sign", True))),  # lexer.yaml default: attach
-        digit_group=policy_cfg.get("digit_group", 0),
-        allow_float=bool(policy_cfg.get("allow_float", True)),
-    )
-    vocab_config = VocabConfig().from_config(config["vocab"])
-    lexer = UnifiedLexer(
-        vocab_config, policy, strict=bool(config.get("strict", True)),
-        include_base_vocab=bool(config.get("include_base_vocab", True)),
-    )
+    """The vocabulary and lexer a lexer.yaml describes; the lexer adds its number-policy tokens. Keys set to null
+    take their defaults (``calt.config.LexerConfig``)."""
+    try:
+        settings = parse_block(LexerConfig, config, "")
+        vocab_config = VocabConfig().from_config(config["vocab"])
+    except ValueError as exc:
+        raise ConfigError(f"{source}: {exc}") from None
+    number_policy = settings.number_policy or NumberPolicyConfig()
+    policy = NumberPolicy(sign=number_policy.attach_sign, digit_group=number_policy.digit_group,
+                          allow_float=number_policy.allow_float)
+    lexer = UnifiedLexer(vocab_config, policy, strict=settings.strict, include_base_vocab=settings.include_base_vocab)
     return vocab_config, lexer
 
 
@@ -255,6 +257,7 @@ class IOPipeline:
         self._raw_samples[split] = samples.raw
         dataset = StandardDataset(samples.problems, samples.answers, preprocessor=lexer)
         dataset.set_token_ids(*self._token_ids(samples, split, fmt, limit, encoder, validate, location))
+        dataset.set_source(samples.path, samples.line_numbers)
         return dataset
 
     def _cache_location(self, path: str, fmt: str, limit, encoder: SampleEncoder, validate: bool) -> Path | None:
@@ -308,6 +311,7 @@ class IOPipeline:
         logger.info("%s: %d preprocessed samples from the token cache %s", path, len(texts["problems"]), location)
         dataset = StandardDataset(texts["problems"], texts["answers"], preprocessor=lexer)
         dataset.set_token_ids(stores["input_ids"], stores["target_ids"])
+        dataset.set_source(path, [int(number) for number in texts["line_numbers"]])
         wanted = set(texts["line_numbers"][:keep_raw])
         self._raw_samples[split] = [raw for number, raw in _records(Path(path), fmt) if number in wanted] if wanted else []
         return dataset
@@ -325,6 +329,7 @@ class IOPipeline:
         self._raw_samples[split] = []
         dataset = StandardDataset(decode_texts(input_ids, id_to_token), decode_texts(target_ids, id_to_token))
         dataset.set_token_ids(input_ids, target_ids)
+        dataset.set_source(path, numbers)
         return dataset
 
     def _display(self, dataset: StandardDataset, split: str) -> None:

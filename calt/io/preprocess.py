@@ -12,15 +12,14 @@ The functions keep calt-x 1.5.0's names and arguments. ``_hash.txt`` covers what
 (lexer.yaml, the data.yaml ``sampler`` block, the training order, caller bytes; the vocabulary for ids)
 plus the content of both raw files, so regenerated data invalidates the cache too. The load
 preprocessor's identity (class, parameters, source: ``preprocessor_fingerprint``) is recorded in
-``_meta.yaml`` and checked whenever the caller passes the preprocessor.
+``_meta.yaml`` and checked before a cache is used: against the preprocessor the caller passes, else the one
+train.yaml's ``data.dataset_load_preprocessor`` names; an edited preprocessor makes the cache stale.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 import time
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
@@ -29,10 +28,12 @@ from typing import Any
 
 import yaml
 
+from calt.atomic import atomic_path, write_text_atomic
 from calt.config import DataConfig, parse_block
 
 from .encoding import SampleEncoder
 from .preprocessor.load_preprocessors.identity import UnstableIdentity, preprocessor_fingerprint
+from .preprocessor.load_preprocessors.spec import build_load_preprocessor
 from .pretokenized import META_FILE, vocab_digest
 from .readers import read_samples
 
@@ -113,16 +114,10 @@ def get_pretok_cache_dir(raw_train_path: str | Path, training_order: str, lexer_
 
 
 # --- writers ------------------------------------------------------------------------------------
-def _write_atomic(path: Path, lines: Iterable[str]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.writelines(lines)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+def _write_lines(path: Path, lines: Iterable[str]) -> None:
+    """Write ``lines`` to ``path`` atomically (a reader never sees half a cache file)."""
+    with atomic_path(path) as temporary, open(temporary, "w", encoding="utf-8") as handle:
+        handle.writelines(lines)
 
 
 def _is_current(cache_dir: Path, expected: str, files: Iterable[str]) -> bool:
@@ -160,11 +155,11 @@ def _build(cache_dir: Path, expected: str, files: dict[str, tuple[str, Any]], me
     for name, (raw_path, make_lines) in files.items():
         started = time.perf_counter()
         lines = make_lines(raw_path)
-        _write_atomic(cache_dir / name, lines)
+        _write_lines(cache_dir / name, lines)
         meta[f"n_{name.split('_')[0]}"] = len(lines)
         print(f"[{tag}]   {name}: {len(lines)} samples in {time.perf_counter() - started:.1f}s")
-    _write_atomic(cache_dir / META_FILE, [yaml.safe_dump(meta, sort_keys=False)])
-    _write_atomic(cache_dir / HASH_FILE, [expected])
+    write_text_atomic(cache_dir / META_FILE, yaml.safe_dump(meta, sort_keys=False))
+    write_text_atomic(cache_dir / HASH_FILE, expected)
 
 
 def run_preprocess(cfg: Any, data_cfg: Any, training_order: str, lexer_format: str, load_preprocessor: Any,
@@ -172,6 +167,7 @@ def run_preprocess(cfg: Any, data_cfg: Any, training_order: str, lexer_format: s
     """Write ``{train,test}_processed.jsonl`` (the load preprocessor's strings) unless a valid cache exists
     (``force`` rebuilds it); return the cache folder."""
     data = _data(cfg)
+    load_preprocessor = _preprocessor(cfg, load_preprocessor)
     cache_dir = get_cache_dir(data.get("train_dataset_path"), training_order, lexer_format)
     expected = compute_config_hash(cfg, data_cfg, training_order, extra_hash_bytes)
     names = ("train_processed.jsonl", "test_processed.jsonl")
@@ -207,6 +203,7 @@ def preprocess_to_ids(cfg: Any, data_cfg: Any, training_order: str, lexer_format
     """Write ``{train,test}_ids.jsonl``: the load preprocessor, lexer and tokenizer applied offline (ids framed
     by <s> … </s>), unless a valid cache exists (``force`` rebuilds it); return the cache folder."""
     data = _data(cfg)
+    load_preprocessor = _preprocessor(cfg, load_preprocessor)
     settings = parse_block(DataConfig, data, "data")
     cache_dir = get_pretok_cache_dir(data.get("train_dataset_path"), training_order, lexer_format)
     lexer, tokenizer = _lexer_and_tokenizer(cfg)
@@ -238,6 +235,13 @@ def preprocess_to_ids(cfg: Any, data_cfg: Any, training_order: str, lexer_format
 
 
 # --- readers ------------------------------------------------------------------------------------
+def _preprocessor(cfg: Any, load_preprocessor: Any) -> Any:
+    """The preprocessor passed, else the one train.yaml's ``data.dataset_load_preprocessor`` names (or None)."""
+    if load_preprocessor is not None:
+        return load_preprocessor
+    return build_load_preprocessor(_data(cfg).get("dataset_load_preprocessor"))
+
+
 def _same_preprocessor(cache_dir: Path, load_preprocessor: Any) -> bool:
     """True unless a preprocessor is given and the cache records another one (or none it can compare)."""
     if load_preprocessor is None:
@@ -264,6 +268,7 @@ def maybe_use_processed_cache(cfg: Any, data_cfg: Any, training_order: str, lexe
     names = ("train_processed.jsonl", "test_processed.jsonl")
     if not (cache_dir / HASH_FILE).is_file():
         return False
+    load_preprocessor = _preprocessor(cfg, load_preprocessor)
     if not _is_current(cache_dir, compute_config_hash(cfg, data_cfg, training_order, extra_hash_bytes), names) or \
             not _same_preprocessor(cache_dir, load_preprocessor):
         print(f"[preprocess] cache at {cache_dir} is STALE; falling back to the raw files")
@@ -280,6 +285,7 @@ def maybe_use_pretokenized_cache(cfg: Any, data_cfg: Any, training_order: str, l
     names = ("train_ids.jsonl", "test_ids.jsonl")
     if not (cache_dir / HASH_FILE).is_file():
         return False
+    load_preprocessor = _preprocessor(cfg, load_preprocessor)
     _, tokenizer = _lexer_and_tokenizer(cfg)
     expected = compute_pretok_hash(cfg, data_cfg, training_order, tokenizer, extra_hash_bytes)
     if not _is_current(cache_dir, expected, names) or not _same_preprocessor(cache_dir, load_preprocessor):

@@ -8,6 +8,7 @@ runs at training time. Like calt-x, a JSONL file is pre-tokenized when its first
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from pathlib import Path
 
@@ -61,22 +62,50 @@ def read_pretokenized(path: str | Path, limit: int | None, vocab_size: int, bos:
     """
     path = Path(path)
     limit = None if limit is None or limit < 0 else limit
-    inputs: list[list[int]] = []
-    targets: list[list[int]] = []
+    records: list[dict] = []
     numbers: list[int] = []
     with open(path, encoding="utf-8") as handle:
         for number, line in enumerate(handle, start=1):
-            if limit is not None and len(inputs) >= limit:
+            if limit is not None and len(records) >= limit:
                 break
             if not line.strip():
                 continue
             record = _record(line, path, number)
-            for name, sink in (("input_ids", inputs), ("target_ids", targets)):
-                sink.append(_ids(record, name, path, number, vocab_size, bos, eos))
+            if "true" in line or "false" in line:  # JSON booleans pass numpy's integer check: look closer
+                for name in ("input_ids", "target_ids"):
+                    _ids(record, name, path, number, vocab_size, bos, eos)
+            records.append(record)
             numbers.append(number)
-    if not inputs:
+    if not records:
         raise ValueError(f"{path}: no records; a pre-tokenized file holds one {{input_ids, target_ids}} object a line")
-    return TokenIdStore.from_lists(inputs), TokenIdStore.from_lists(targets), numbers
+    stores = []
+    for name in ("input_ids", "target_ids"):
+        sequences = [record[name] for record in records]
+        store = _checked_store(sequences, vocab_size, bos, eos)
+        if store is None:  # some record is wrong: find the first and name it
+            for record, number in zip(records, numbers):
+                _ids(record, name, path, number, vocab_size, bos, eos)
+        stores.append(store)
+    return stores[0], stores[1], numbers
+
+
+def _checked_store(sequences: list, vocab_size: int, bos: int, eos: int) -> TokenIdStore | None:
+    """The sequences as a store when all are lists of at least 2 integer ids in range, framed by ``bos`` …
+    ``eos`` (checked on the flat array at once); None otherwise."""
+    if not all(type(s) is list and len(s) >= 2 for s in sequences):
+        return None
+    lengths = np.fromiter(map(len, sequences), dtype=np.int64, count=len(sequences))
+    offsets = np.zeros(len(sequences) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    try:
+        values = np.array(list(itertools.chain.from_iterable(sequences)))
+    except (ValueError, TypeError):
+        return None
+    if values.dtype.kind not in "iu" or values.min() < 0 or values.max() >= vocab_size:
+        return None
+    if (values[offsets[:-1]] != bos).any() or (values[offsets[1:] - 1] != eos).any():
+        return None
+    return TokenIdStore(values.astype(np.int32), offsets)
 
 
 def _record(line: str, path: Path, number: int) -> dict:

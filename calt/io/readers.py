@@ -138,6 +138,16 @@ def _records(path: Path, fmt: str):
         if not isinstance(data, (list, tuple)):
             raise ValueError(f"{path}: a pickle dataset must be a list of (problem, answer), got {type(data).__name__}")
         for number, item in enumerate(data, start=1):
-            yield number, item
+            yield number, _pickled_sample(item, path, number)
     else:
         raise ValueError(f"unknown data format {fmt!r}; use 'text', 'jsonl' or 'pickle'")
+
+
+def _pickled_sample(item: Any, path: Path, number: int) -> dict:
+    """A pickled ``(problem, answer)`` pair as ``{"problem", "answer"}``: what a load preprocessor receives, as
+    in calt-x (a dict with those keys passes as it is)."""
+    if isinstance(item, dict):
+        return item
+    if isinstance(item, (list, tuple)) and len(item) == 2:
+        return {"problem": item[0], "answer": item[1]}
+    raise ValueError(f"{path}: item {number} is a {type(item).__name__}, not a (problem, answer) pair")

@@ -7,11 +7,11 @@ mapped, so a second build is near instant and DataLoader workers and DDP ranks s
 from __future__ import annotations
 
 import itertools
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
+
+from calt.atomic import atomic_path
 
 
 class TokenIdStore:
@@ -65,7 +65,7 @@ def _arrow_array(values: np.ndarray, arrow_type):
 def save_stores(path: Path, stores: dict[str, TokenIdStore], texts: dict[str, list[str] | np.ndarray] | None = None
                 ) -> None:
     """Write named stores, and named columns of strings (lists) or integers (int64 arrays), as one Arrow IPC
-    file; atomic (temp file + rename)."""
+    file, atomically (``calt.atomic``)."""
     import pyarrow as pa  # only large datasets are cached, so small runs never load Arrow
 
     columns = {
@@ -77,16 +77,9 @@ def save_stores(path: Path, stores: dict[str, TokenIdStore], texts: dict[str, li
         columns[name] = (_arrow_array(values.astype(np.int64, copy=False), pa.int64()) if isinstance(values, np.ndarray)
                          else pa.array(values, type=pa.large_string()))
     table = pa.table(columns)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    os.close(fd)
-    try:
-        with pa.OSFile(tmp, "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
-            writer.write_table(table)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    with atomic_path(path) as temporary, pa.OSFile(str(temporary), "wb") as sink, \
+            pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
 
 
 def _open_table(path: Path):

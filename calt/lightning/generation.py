@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from contextlib import nullcontext
+from dataclasses import dataclass, field
 
 import torch
 import torch.distributed as dist
@@ -13,10 +14,13 @@ from .sampler import ShardSampler
 
 @dataclass
 class GenerationResult:
-    """Generated and reference texts of the whole eval set, in the dataset's order."""
+    """Generated and reference texts of the whole eval set, in the dataset's order, with each input and,
+    under beam search, every beam (best first: ``beams[i][0] == generated[i]``)."""
 
     generated: list[str]
     reference: list[str]
+    inputs: list[str] = field(default_factory=list)
+    beams: list[list[str]] = field(default_factory=list)
 
     @property
     def success_rate(self) -> float:
@@ -25,8 +29,14 @@ class GenerationResult:
         hits = sum(g.strip() == r.strip() for g, r in zip(self.generated, self.reference))
         return hits / len(self.reference)
 
-    def rows(self) -> list[dict[str, str]]:
-        return [{"generated": g, "reference": r} for g, r in zip(self.generated, self.reference)]
+    def rows(self) -> list[dict]:
+        """``eval_results.json`` rows: ``generated``, ``reference``, ``input``, and ``beam`` under beam search."""
+        rows = [{"generated": g, "reference": r} for g, r in zip(self.generated, self.reference)]
+        for row, text in zip(rows, self.inputs):
+            row["input"] = text
+        for row, candidates in zip(rows, self.beams):
+            row["beam"] = candidates
+        return rows
 
 
 def rank_and_world() -> tuple[int, int]:
@@ -38,10 +48,13 @@ def rank_and_world() -> tuple[int, int]:
 @torch.no_grad()
 def generate_eval_set(model, dataset, collate_fn, tokenizer, max_length: int, num_beams: int = 1,
                       batch_size: int = 64, device: torch.device | None = None,
-                      progress: bool = False) -> GenerationResult:
+                      progress: bool = False, forward_context=None) -> GenerationResult:
     """Greedy (or beam) decode of ``dataset``; every rank returns the same gathered result.
 
-    ``progress`` shows a bar (samples decoded, samples/s) on rank 0.
+    With ``num_beams > 1`` every beam is kept (best first), so a report can tell how often the right
+    answer was in the beam but not on top. ``progress`` shows a bar (samples decoded, samples/s) on rank 0.
+    ``forward_context`` (e.g. a Lightning precision plugin's ``forward_context``) wraps each generate call, so
+    decoding runs in the training's precision (bf16 autocast under ``bf16-mixed``).
     """
     rank, world = rank_and_world()
     data = dataset.encoded() if callable(getattr(dataset, "encoded", None)) else dataset
@@ -50,21 +63,25 @@ def generate_eval_set(model, dataset, collate_fn, tokenizer, max_length: int, nu
     device = device or next(model.parameters()).device
     was_training = model.training
     model.eval()
-    local: list[tuple[int, str, str]] = []
+    local: list[tuple[int, str, str, str, list[str]]] = []
     bar = tqdm(total=len(indices), desc="generation", unit="sample", disable=not progress or rank != 0,
                leave=False, dynamic_ncols=True)
     for start in range(0, len(indices), batch_size):
         chunk = indices[start : start + batch_size]
         batch = collate_fn([data[i] for i in chunk])
-        output = model.generate(
-            input_ids=batch["input_ids"].to(device), attention_mask=batch["attention_mask"].to(device),
-            max_new_tokens=max_length, num_beams=num_beams, do_sample=False,
-        )
-        generated = tokenizer.batch_decode(output, skip_special_tokens=True)
+        with forward_context() if forward_context is not None else nullcontext():
+            output = model.generate(
+                input_ids=batch["input_ids"].to(device), attention_mask=batch["attention_mask"].to(device),
+                max_new_tokens=max_length, num_beams=num_beams, num_return_sequences=num_beams, do_sample=False,
+            )
+        decoded = [text.strip() for text in tokenizer.batch_decode(output, skip_special_tokens=True)]
+        candidates = [decoded[row * num_beams : (row + 1) * num_beams] for row in range(len(chunk))]
         labels = batch["labels"].clone()
         labels[labels == -100] = tokenizer.pad_token_id
         reference = tokenizer.batch_decode(labels, skip_special_tokens=True)
-        local.extend(zip(chunk, (g.strip() for g in generated), (r.strip() for r in reference)))
+        inputs = tokenizer.batch_decode(batch["input_ids"], skip_special_tokens=True)
+        local.extend(zip(chunk, (c[0] for c in candidates), (r.strip() for r in reference),
+                         (i.strip() for i in inputs), candidates))
         bar.update(len(chunk))
     bar.close()
     if was_training:
@@ -74,7 +91,8 @@ def generate_eval_set(model, dataset, collate_fn, tokenizer, max_length: int, nu
         dist.all_gather_object(gathered, local)
         local = [row for part in gathered for row in part]
     local.sort(key=lambda row: row[0])
-    return GenerationResult([g for _, g, _ in local], [r for _, _, r in local])
+    return GenerationResult([row[1] for row in local], [row[2] for row in local], [row[3] for row in local],
+                            [row[4] for row in local] if num_beams > 1 else [])
 
 
 def longest_first(indices: list[int], data) -> list[int]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -90,3 +91,13 @@ def wandb_logger(output_dir: str, wandb: WandbConfig, run_name: str | None) -> L
         save_dir=output_dir, offline=offline, entity=wandb.entity, notes=wandb.notes,
         settings=wandb_module.Settings(silent=True),
     )
+
+
+def finish_wandb_run() -> None:
+    """End the process's W&B run, if one is open, and wait for W&B to write it out: Lightning leaves the run open
+    until the process exits, so a second run in the same process would log into the first (its console log
+    too), and its files would keep changing after the run returned."""
+    wandb = sys.modules.get("wandb")
+    if wandb is not None and getattr(wandb, "run", None) is not None:
+        wandb.finish()
+        wandb.teardown()  # waits for W&B's service to write the run's last records

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from typing import Any
+from typing import Any, Callable
 
 import lightning as L
 import torch
@@ -17,6 +17,13 @@ from .optim import OptimizerSettings, build_optimizer, build_scheduler, paramete
 
 MODEL_INPUTS = ("input_ids", "attention_mask", "decoder_input_ids", "decoder_attention_mask", "labels")
 LOGGING_STRATEGIES = ("steps", "epoch", "no")
+
+
+def aligned_predictions(model: Any, logits: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(predicted ids, label ids) of the same shape for the metrics: the argmax of sequence logits against the
+    labels, or what the model's ``align_for_metrics`` says (a classifier: predicted against target class)."""
+    align = getattr(model, "align_for_metrics", None)
+    return align(logits, labels) if align is not None else (logits.argmax(dim=-1), labels)
 
 
 class CaltLightningModule(L.LightningModule):
@@ -40,7 +47,11 @@ class CaltLightningModule(L.LightningModule):
         self.eval_loss = MeanMetric()
         self.token_accuracy = TokenAccuracy()
         self.success_rate = SequenceExactMatch()
+        self.classifies = bool(getattr(getattr(model, "config", None), "is_classification", False))
+        self.classification_accuracy = TokenAccuracy() if self.classifies else None
         self._rng_to_restore: dict | None = None
+        # HF's preprocess_logits_for_metrics(logits, labels): what validation/predict hand on as "predictions"
+        self.preprocess_logits_for_metrics: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None = None
 
     def forward(self, **batch: torch.Tensor) -> Any:
         return self.model(**{k: v for k, v in batch.items() if k in MODEL_INPUTS or k.startswith("decoder_")})
@@ -60,23 +71,60 @@ class CaltLightningModule(L.LightningModule):
         # averaging them; Lightning divides by the accumulation, so multiply it back for the same gradients
         return loss * self.trainer.accumulate_grad_batches
 
-    def validation_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> None:
-        self._score(batch, "eval")
+    def validation_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> dict[str, torch.Tensor]:
+        return self._score(batch, "eval")
 
-    def test_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> None:
-        self._score(batch, "test")
+    def test_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> dict[str, torch.Tensor]:
+        return self._score(batch, "test")
 
-    def _score(self, batch: dict[str, torch.Tensor], prefix: str) -> None:
-        """Token-weighted loss, token accuracy and teacher-forced exact match, reduced over the whole set."""
+    def predict_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> dict[str, torch.Tensor]:
+        """Teacher-forced predictions, labels, summed loss and label-token count of one batch, on the CPU."""
         output = self(**batch)
-        labels = batch["labels"]
-        predictions = output.logits.argmax(dim=-1)
+        tokens = (batch["labels"] != IGNORE_INDEX).sum()
+        return {**{k: v.cpu() for k, v in self.predictions(output.logits, batch["labels"]).items()},
+                "loss_sum": (output.loss.detach().float() * tokens).cpu(), "tokens": tokens.cpu()}
+
+    def predictions(self, logits: torch.Tensor, labels: torch.Tensor) -> dict[str, torch.Tensor]:
+        """``{"predictions", "labels"}`` as HF hands them to ``compute_metrics``: the teacher-forced token ids
+        (argmax, as calt-x's generic model returns them), or ``preprocess_logits_for_metrics(logits, labels)``."""
+        preprocess = self.preprocess_logits_for_metrics
+        predictions = preprocess(logits, labels) if preprocess is not None else logits.argmax(dim=-1)
+        return {"predictions": predictions.detach(), "labels": labels.detach()}
+
+    def _score(self, batch: dict[str, torch.Tensor], prefix: str) -> dict[str, torch.Tensor]:
+        """Token-weighted loss, token accuracy and teacher-forced exact match, reduced over the whole set; returns
+        the batch's predictions and labels (for ``compute_metrics``)."""
+        output = self(**batch)
+        predictions, labels = aligned_predictions(self.model, output.logits, batch["labels"])
         self.eval_loss.update(output.loss.detach(), weight=(labels != IGNORE_INDEX).sum())
         self.token_accuracy.update(predictions, labels)
         self.success_rate.update(predictions, labels)
         # Metric objects: Lightning computes them over the whole set (all ranks) at the epoch's end, then resets
         self.log_dict({f"{prefix}_loss": self.eval_loss, f"{prefix}_token_accuracy": self.token_accuracy,
                        f"{prefix}_success_rate": self.success_rate}, on_step=False, on_epoch=True, prog_bar=True)
+        if self.classifies:  # one class per sample: right classes / samples (calt-x reports it as both rates)
+            self.classification_accuracy.update(predictions, labels)
+            self.log(f"{prefix}_classification_accuracy", self.classification_accuracy, on_step=False, on_epoch=True)
+        return self.predictions(output.logits, batch["labels"])
+
+    def setup(self, stage: str) -> None:
+        """Before the first batch: every sample must have the layout the model reads (a monomial model names
+        the file and line of a sample that is not in expanded form)."""
+        layout = getattr(self.model, "expanded_form_layout", None)
+        datamodule = getattr(self._trainer, "datamodule", None) if self._trainer is not None else None
+        check_answers = getattr(self.model, "check_answers", None)  # a classifier names a multi-token answer
+        if check_answers is not None and datamodule is not None:
+            for split in ("train_dataset", "eval_dataset"):
+                if getattr(datamodule, split, None) is not None:
+                    check_answers(getattr(datamodule, split), split.split("_")[0])
+        if layout is None or datamodule is None:
+            return
+        from calt.io.expanded_form import check_expanded_form
+
+        for split in ("train_dataset", "eval_dataset"):
+            dataset = getattr(datamodule, split, None)
+            if dataset is not None:
+                check_expanded_form(dataset, **layout(), split=split)
 
     def on_train_start(self) -> None:
         self.model.train()  # as HF's Trainer: from_pretrained returns eval mode, which Lightning would keep (no dropout)

@@ -40,6 +40,29 @@ class ModelRegistry:
             self.register_config_mapping(name, create_transformer_config, GenericModelBlock)
         self.register("bart", BartForConditionalGeneration, BartConfig)
         self.register_config_mapping("bart", create_bart_config, BartModelBlock)
+        self._register_causal_and_classifier()
+        self._register_monomial()
+
+    def _register_monomial(self) -> None:
+        """``monomial``: one monomial per position (calt-x's monomial embedding model)."""
+        from .monomial import MonomialModelBlock, MonomialTransformer, MonomialTransformerConfig, create_monomial_config
+
+        self.register("monomial", MonomialTransformer, MonomialTransformerConfig)
+        self.register_config_mapping("monomial", create_monomial_config, MonomialModelBlock)
+
+    def _register_causal_and_classifier(self) -> None:
+        """``decoder_only`` (alias ``decoder``) and ``encoder_classifier`` (alias ``encoder_only``), as in calt-x."""
+        from .decoder_only import DecoderOnlyConfig, DecoderOnlyModelBlock, DecoderOnlyTransformer
+        from .decoder_only import create_decoder_only_config
+        from .encoder_classifier import EncoderClassifier, EncoderClassifierConfig, EncoderClassifierModelBlock
+        from .encoder_classifier import create_encoder_classifier_config
+
+        for name in ("decoder_only", "decoder"):
+            self.register(name, DecoderOnlyTransformer, DecoderOnlyConfig)
+            self.register_config_mapping(name, create_decoder_only_config, DecoderOnlyModelBlock)
+        for name in ("encoder_classifier", "encoder_only"):
+            self.register(name, EncoderClassifier, EncoderClassifierConfig)
+            self.register_config_mapping(name, create_encoder_classifier_config, EncoderClassifierModelBlock)
 
     def register(self, model_name: str, model_class: type[PreTrainedModel], config_class: type[PretrainedConfig]) -> None:
         """Make ``model_name`` build ``model_class`` from a ``config_class`` instance (replaces an earlier entry)."""
@@ -51,6 +74,13 @@ class ModelRegistry:
         self._config_mappings[_key(model_name)] = mapping_func
         if block_schema is not None:
             self._block_schemas[_key(model_name)] = block_schema
+
+    def model_class_for(self, model_type: str) -> type[PreTrainedModel] | None:
+        """The registered model class whose config class has ``model_type`` (a saved config.json's), or None."""
+        for model_class, config_class in self._models.values():
+            if getattr(config_class, "model_type", None) == model_type:
+                return model_class
+        return None
 
     def block_schemas(self) -> dict[str, type]:
         """``{model type: model-block schema}`` of the types that registered one."""

@@ -12,14 +12,18 @@ from .generic.calt_x_compat import locate_model_and_tokenizer
 
 
 def load_model_and_tokenizer(save_dir: str | Path) -> tuple[Any, Any]:
-    """The model (generic or BART, saved by calt or calt-x) and tokenizer of ``save_dir``: ``model/`` and
+    """The model (any registered type, saved by calt or calt-x) and tokenizer of ``save_dir``: ``model/`` and
     ``tokenizer/`` subfolders when present (calt-x's layout), else the files in ``save_dir`` itself."""
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+    from .base import default_registry
 
     register_generic_with_auto_classes()
     model_dir, tokenizer_dir = locate_model_and_tokenizer(save_dir)
     check_model_files(model_dir)
-    model = AutoModelForSeq2SeqLM.from_pretrained(str(model_dir))
+    model_type = json.loads((model_dir / "config.json").read_text(encoding="utf-8")).get("model_type")
+    model_class = default_registry().model_class_for(model_type) or AutoModelForSeq2SeqLM
+    model = model_class.from_pretrained(str(model_dir))
     tokenizer = AutoTokenizer.from_pretrained(str(tokenizer_dir))
     return model, tokenizer
 

@@ -54,3 +54,49 @@ def vocabulary_ids(block: Any, tokenizer: Any, fallback: dict[str, int]) -> dict
                                   "the tokenizer decides it.")
     values["decoder_start_token_id"] = values["bos_token_id"]
     return values
+
+
+BYTES_PER_PARAMETER = 16
+"""fp32 weights, gradients and the two Adam moments: what one parameter costs while training."""
+
+
+def encoder_decoder_parameters(sizes: dict[str, int], vocab_size: int) -> int:
+    """Approximate parameter count of an encoder–decoder Transformer with these ``model`` sizes: attention and
+    feed-forward weights per layer (the decoder's cross-attention too), token and position embeddings."""
+    d_model = sizes["d_model"]
+    encoder = sizes["num_encoder_layers"] * (4 * d_model**2 + 2 * d_model * sizes["encoder_ffn_dim"])
+    decoder = sizes["num_decoder_layers"] * (8 * d_model**2 + 2 * d_model * sizes["decoder_ffn_dim"])
+    return encoder + decoder + (2 * vocab_size + sizes["max_sequence_length"]) * d_model
+
+
+def check_model_fits_memory(sizes: dict[str, int], vocab_size: int) -> None:
+    """ConfigError naming the ``model`` size key that matters most when training the model would need more
+    memory than this machine has (RAM or the largest GPU), before any tensor is allocated."""
+    needed = encoder_decoder_parameters(sizes, vocab_size) * BYTES_PER_PARAMETER
+    available = memory_bytes()
+    if needed <= available:
+        return
+    shrunk = {name: encoder_decoder_parameters({**sizes, name: 1}, vocab_size) for name in sizes}
+    culprit = min(shrunk, key=shrunk.get)
+    raise ConfigError(
+        f"model.{culprit}={sizes[culprit]} makes a model of about {approximately(needed // BYTES_PER_PARAMETER)} "
+        f"parameters ({approximately(needed // 2**30)} GiB to train), more than this machine's "
+        f"{available / 2**30:.3g} GiB of memory; make model.{culprit} smaller"
+    )
+
+
+def approximately(count: int) -> str:
+    """``1.23e+45`` for any integer, however large (a float cannot hold every Python int)."""
+    digits = str(count)
+    return f"{count:.3g}" if len(digits) < 300 else f"{digits[0]}.{digits[1:3]}e+{len(digits) - 1}"
+
+
+def memory_bytes() -> int:
+    """The larger of the physical RAM and the largest GPU's memory."""
+    import os
+
+    import torch
+
+    ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    gpus = [torch.cuda.get_device_properties(i).total_memory for i in range(torch.cuda.device_count())]
+    return max([ram, *gpus])

@@ -8,11 +8,16 @@ from __future__ import annotations
 
 import math
 import sys
+from pathlib import Path
 from typing import Any
 
+import lightning as L
 import torch
+from lightning.fabric.utilities.exceptions import MisconfigurationException
 from lightning.pytorch.callbacks import Callback, LearningRateMonitor
+from lightning.pytorch.utilities import rank_zero_info
 
+from ..config import ConfigError
 from ..lightning.callbacks import PreemptionSignal, ProgressBar, RunCheckpoint, throughput_monitor
 from ..lightning.loggers import build_loggers
 from .arguments import TrainingArguments, report_targets
@@ -20,11 +25,46 @@ from .arguments import TrainingArguments, report_targets
 NEVER = 10**12  # a validation interval no run reaches (eval_strategy: no)
 
 
-def default_precision(accelerator: str) -> str:
-    """bf16 mixed precision on a GPU that has it (fp16 mixed on older ones), full fp32 elsewhere."""
+CPU_BF16_FLAGS = ("avx512_bf16", "amx_bf16")
+"""/proc/cpuinfo flags of CPUs with native bf16 matrix instructions (AVX512-BF16, AMX)."""
+
+
+def cpu_bf16_flags(cpuinfo: Path = Path("/proc/cpuinfo")) -> list[str]:
+    """The bf16 matrix-instruction flags this CPU reports (empty where there is no /proc/cpuinfo)."""
+    try:
+        text = cpuinfo.read_text()
+    except OSError:
+        return []
+    flags = set()
+    for line in text.splitlines():
+        if line.startswith("flags"):
+            flags.update(line.partition(":")[2].split())
+    return [flag for flag in CPU_BF16_FLAGS if flag in flags]
+
+
+def default_precision(accelerator: str, precision: str | None = None) -> tuple[str, str]:
+    """(Lightning precision, why) for ``train.precision``: an explicit value as given; unset, bf16 mixed on a
+    GPU that has it (fp16 mixed on older ones) and fp32 elsewhere; ``auto``, the same but also bf16 mixed
+    on a CPU with AVX512-BF16 or AMX."""
+    if precision not in (None, "auto"):
+        return precision, "train.precision"
     if accelerator in ("auto", "gpu", "cuda") and torch.cuda.is_available():
-        return "bf16-mixed" if torch.cuda.is_bf16_supported() else "16-mixed"
-    return "32-true"
+        if torch.cuda.is_bf16_supported():
+            return "bf16-mixed", "GPU with bf16"
+        return "16-mixed", "GPU without bf16"
+    if precision == "auto":
+        flags = cpu_bf16_flags()
+        if flags:
+            return "bf16-mixed", f"auto: CPU has {', '.join(flags)}"
+        return "32-true", "auto: CPU has no avx512_bf16 or amx_bf16"
+    return "32-true", "the CPU default; train.precision: auto picks bf16-mixed on CPUs with avx512_bf16 or amx_bf16"
+
+
+def announced_precision(args: TrainingArguments) -> str:
+    """The precision ``train.precision`` resolves to, printed once (rank 0) with the reason."""
+    precision, reason = default_precision(args.accelerator, args.precision)
+    rank_zero_info(f"calt: precision {precision} ({reason})")
+    return precision
 
 
 def default_strategy(args: TrainingArguments) -> str:
@@ -103,7 +143,7 @@ def lightning_trainer_settings(args: TrainingArguments, train_size: int | None =
         "devices": args.devices,
         "num_nodes": args.num_nodes,
         "strategy": default_strategy(args),
-        "precision": args.precision or default_precision(args.accelerator),
+        "precision": announced_precision(args),
         "max_epochs": max_epochs,
         "max_steps": max_steps,
         "gradient_clip_val": args.max_grad_norm or None,
@@ -118,6 +158,32 @@ def lightning_trainer_settings(args: TrainingArguments, train_size: int | None =
         "use_distributed_sampler": False,  # calt's DataModule shards per rank itself (and resumes mid-epoch)
         "callbacks": standard_callbacks(args),
     }
+
+
+DEVICE_KEYS = {"accelerator": "accelerator", "devices": "devices", "num_nodes": "num_nodes", "strategy": "strateg",
+               "precision": "precision"}
+"""train-block keys Lightning checks when it builds its Trainer, and the word its messages use for each."""
+
+
+def build_lightning_trainer(settings: dict[str, Any], loggers: list) -> L.Trainer:
+    """``lightning.Trainer(**settings)``; a device setting Lightning rejects becomes a ConfigError naming the
+    ``train`` keys its message is about (all device keys when it names none of them)."""
+    try:
+        return L.Trainer(logger=loggers, **settings)
+    except (MisconfigurationException, ValueError, TypeError, OverflowError) as exc:
+        message = " ".join(str(exc).split())
+        named = [name for name, word in DEVICE_KEYS.items() if word in message.lower()] or list(DEVICE_KEYS)
+        values = ", ".join(f"train.{name}={settings[name]!r}" for name in named)
+        raise ConfigError(f"{values}: Lightning cannot run with this setting ({message}); change that key"
+                          ) from exc
+
+
+def check_beam_width(num_beams: int, tokenizer: Any) -> None:
+    """ConfigError naming ``train.num_beams`` when it is wider than the vocabulary: the first decoding step has
+    only one candidate per token to fill the beams with."""
+    if tokenizer is not None and num_beams > len(tokenizer):
+        raise ConfigError(f"train.num_beams={num_beams} is more than the {len(tokenizer)} tokens of the vocabulary, "
+                          "so beam search cannot fill its beams; lower it")
 
 
 def run_loggers(args: TrainingArguments, wandb_config: Any = None) -> list:

@@ -13,7 +13,7 @@ class TrainerLoader:
     """Translate the ``train`` config into ``TrainingArguments`` (``translate_config``), then build the
     ``Trainer`` (``build_trainer``); ``load()`` does both."""
 
-    def __init__(self, calt_config: Any, model: Any, tokenizer: Any = None, train_dataset: Any = None,
+    def __init__(self, calt_config: Any, model: Any = None, tokenizer: Any = None, train_dataset: Any = None,
                  eval_dataset: Any = None, data_collator: Any = None, wandb_config: Any = None) -> None:
         self.calt_config, self.model, self.tokenizer = calt_config, model, tokenizer
         self.train_dataset, self.eval_dataset, self.data_collator = train_dataset, eval_dataset, data_collator
@@ -26,7 +26,13 @@ class TrainerLoader:
         return self.training_args
 
     def build_trainer(self) -> Trainer:
+        """The ``Trainer``; ValueError (calt-x's words) when the model, tokenizer, train set or collator is missing."""
         args = self.training_args or self.translate_config()
+        for name, hint in (("model", "ModelPipeline.from_io_dict(cfg.model, io_dict).build()"),
+                           ("tokenizer", "io_dict['tokenizer']"), ("train_dataset", "io_dict['train_dataset']"),
+                           ("data_collator", "io_dict['data_collator']")):
+            if getattr(self, name) is None:
+                raise ValueError(f"{name} is required to build trainer: pass {name}= ({hint})")
         self.trainer = Trainer(
             model=self.model, args=args, data_collator=self.data_collator, train_dataset=self.train_dataset,
             eval_dataset=self.eval_dataset, processing_class=self.tokenizer, wandb_config=self.wandb_config,

@@ -121,6 +121,6 @@ class TrainerPipeline:
 
     def _built(self) -> Trainer:
         if self.trainer is None:
-            raise RuntimeError("TrainerPipeline is not built; call build() first")
+            raise ValueError("Trainer not built. Call build() first: TrainerPipeline.from_io_dict(...).build()")
         return self.trainer
 

@@ -77,7 +77,7 @@ def test_table_judges_speed_memory_and_quality(benchmark):
     calt = {"train": [{"train_samples_per_s": 120.0, "peak_rss_bytes": 300 * 2**20,
                        "trained_generation": {"seconds": 0.5, "success_rate": 0.02, "generated_token_accuracy": 0.4}}]}
     rows = {row["workload"].split(" (")[0]: row for row in report.table_rows({"original": original, "calt": calt}, sizes)}
-    assert rows["training samples/s"]["ratio"] == "1.20x" and rows["training samples/s"]["verdict"] == "FAIL"
+    assert rows["training samples/s"]["ratio"] == "1.20x" and rows["training samples/s"]["verdict"] == "FAIL"  # target 2x
     assert rows["generation trained, 1,000 test samples"]["verdict"] == "pass"  # 20x quicker
     assert rows["peak RSS, training process"]["verdict"] == "pass"
     success = next(row for label, row in rows.items() if label.startswith("success rate"))
@@ -118,3 +118,18 @@ def test_token_counts_of_a_line_include_bos_and_eos(tmp_path):
     path = tmp_path / "lines.txt"
     path.write_text("13,1,8,16 # 13,14,5,4\n0,11 # 0,11\n")
     assert worker.tokens_per_line(str(path)) == [(9, 9), (5, 5)]
+
+
+def test_generation_flops_and_roofline_fraction():
+    sys.path.insert(0, str(SCRIPTS / "benchmark_workloads"))
+    try:
+        flops, roofline = importlib.import_module("flops"), importlib.import_module("roofline")
+    finally:
+        sys.path.remove(str(SCRIPTS / "benchmark_workloads"))
+    # d=f=V=L=1, S=1, 2 steps: encoder 2*(4+2)+4 = 16, memory 4; decoder 2*2*((6+2)+1) + 4*(1+1) + 4*(2+1) = 56.
+    assert flops.generation_flops(1, 1, 1, 1, 1, 2) == {"encoder": 20, "decoder": 56}
+    shapes = roofline.linear_shapes(8, 2, 16, 5, encoder=False)
+    assert len(shapes) == 13 and shapes[-1] == (8, 5)
+    result = roofline.generation_roofline(8, 1, 16, 5, [3, 4], [2, 5], batch_size=2, seconds=1.0)
+    assert result["model_gflop"] == pytest.approx(result["encoder_gflop"] + result["decoder_gflop"])
+    assert 0 < result["fraction_of_roofline"] == pytest.approx(result["roofline_seconds"])

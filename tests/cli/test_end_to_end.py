@@ -47,7 +47,7 @@ def test_train_writes_model_results_plots_and_report_then_evaluate_reloads(tiny_
                  "eval_report.html", "learning_curve_loss.png", "learning_curve_success_rate.png"):
         assert _nonempty(save_dir / name), name
     results = json.loads((save_dir / "eval_results.json").read_text())
-    assert len(results) == 12 and set(results[0]) == {"generated", "reference"}
+    assert len(results) == 12 and set(results[0]) == {"generated", "reference", "input"}
 
     (save_dir / "eval_results.json").unlink()
     assert main(["evaluate", str(save_dir)]) == 0

@@ -38,7 +38,7 @@ def test_first_command_generates_trains_and_reports(repo_root, tmp_path):
     assert re.search(r"Success rate: \d+\.\d%", done.stdout)
     results = tmp_path / "results"
     rows = json.loads((results / "eval_results.json").read_text())
-    assert len(rows) == 60 and all(set(row) == {"generated", "reference"} for row in rows)
+    assert len(rows) == 60 and all(set(row) == {"generated", "reference", "input"} for row in rows)
     for name in ("config.json", "train.yaml", "eval_report.html", "learning_curve_loss.png"):
         assert (results / name).stat().st_size > 0, name
         assert str(results / name) in done.stdout  # the paths of the results are printed

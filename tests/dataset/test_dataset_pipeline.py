@@ -140,7 +140,7 @@ def test_from_config_resolves_the_generator_key(tmp_path):
     assert "problem_stats" in yaml.safe_load((tmp_path / "train_stats.yaml").read_text())
     with pytest.raises(ValueError, match="dataset.root_seed is required"):
         DatasetPipeline.from_config({k: v for k, v in config.items() if k != "root_seed"})
-    with pytest.raises(ValueError, match="cannot import generator"):
+    with pytest.raises(ValueError, match="dataset.generator: cannot import"):
         DatasetPipeline.from_config({**config, "generator": "calt.dataset.tasks.no_such_task"})
     by_function = DatasetPipeline.from_config({**config, "generator": "calt.dataset.tasks.gf17_addition.instance_generator"})
     assert by_function.instance_generator is gf17_addition.instance_generator

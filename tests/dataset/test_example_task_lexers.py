@@ -31,10 +31,10 @@ def build_lexer(task):
 
 
 @pytest.mark.parametrize("task", TASKS)
-def test_lexer_covers_generated_tokens_and_model_length(task_samples, task):
+def test_lexer_covers_generated_tokens_and_model_length(task_texts, task):
     lexer, vocabulary = build_lexer(task)
     max_length = task_config(task, "train").model.max_sequence_length
-    for problem, answer in task_samples[task]:
+    for problem, answer in task_texts[task]:
         for text in (problem, answer):
             tokens = lexer.tokenize(text)
             unknown = sorted(set(tokens) - vocabulary)

@@ -170,7 +170,7 @@ def test_bad_generate_arguments(tokenizer):
     ids, mask = encode_batch(tokenizer, TEXTS[:2])
     model = ModelPipeline(model_block(), tokenizer).build()
     assert model.generate(ids, mask, max_length=3, use_cache=True).shape == (2, 4)
-    with pytest.raises(TypeError, match="num_return_sequences"):
+    with pytest.raises(ValueError, match="num_return_sequences"):  # more sequences than beams
         model.generate(ids, mask, num_return_sequences=2)
     with pytest.raises(ValueError, match="num_beams"):
         model.generate(ids, mask, num_beams=0)

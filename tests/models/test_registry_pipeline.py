@@ -95,7 +95,7 @@ def test_rope_needs_an_even_head_dimension(tokenizer):
 def test_bad_values_are_named_before_building(tokenizer):
     with pytest.raises(ValueError, match="model.use_positional_embedding must be one of .*got 'alibi'"):
         ModelPipeline(model_block(use_positional_embedding="alibi"), tokenizer).build()
-    with pytest.raises(ValueError, match="num_encoder_layers must be a positive integer, got 0"):
+    with pytest.raises(ValueError, match=r"model.num_encoder_layers must be in \[1, inf\); got 0"):
         ModelPipeline(model_block(num_encoder_layers=0), tokenizer).build()
     with pytest.raises(ValueError, match="pad_token_id=5 disagrees with the tokenizer"):
         ModelPipeline(model_block(pad_token_id=5), tokenizer).build()
@@ -105,7 +105,8 @@ def test_bad_values_are_named_before_building(tokenizer):
 
 def test_registry_create_register_and_list(tokenizer):
     registry = ModelRegistry()
-    assert registry.list_models() == ["generic", "transformer", "calt", "bart"]
+    assert registry.list_models()[:4] == ["generic", "transformer", "calt", "bart"]
+    assert {"decoder_only", "decoder", "encoder_classifier", "encoder_only"} <= set(registry.list_models())
     config = create_transformer_config(model_block(), tokenizer)
     assert isinstance(registry.create(model_config=config), Transformer)  # name from config.model_type
     assert isinstance(get_model("CALT", config), Transformer)
@@ -142,3 +143,10 @@ def test_keys_the_model_type_does_not_read_are_errors_with_the_closest_key(token
         ModelPipeline(model_block(dropuot=0.2), tokenizer).build()
     with pytest.raises(ValueError, match=r"model: unknown key 'use_positional_embedding'"):
         ModelPipeline(model_block(model_type="bart", use_positional_embedding="rope"), tokenizer).build()
+
+
+@pytest.mark.parametrize("model_type", ["generic", "bart"])
+def test_a_model_too_large_for_this_machine_is_named_before_any_tensor(tokenizer, model_type):
+    with pytest.raises(ValueError, match=r"model.num_decoder_layers=18446744073709551616 makes a model of about .* "
+                                         r"GiB of memory; make model.num_decoder_layers smaller"):
+        ModelPipeline(model_block(model_type=model_type, num_decoder_layers=2**64), tokenizer).build()

@@ -89,3 +89,11 @@ def test_the_exported_model_survives_a_full_disk(finished, monkeypatch):
     with pytest.raises(OSError, match="No space left"):
         pipeline.save_model()
     assert snapshot(out) == before  # no file replaced, no staging folder left behind
+
+
+def test_an_atomic_write_gives_the_mode_a_plain_write_gives(tmp_path):
+    from calt.atomic import write_text_atomic
+
+    (tmp_path / "plain.txt").write_text("x")
+    write_text_atomic(tmp_path / "atomic.txt", "x")
+    assert (tmp_path / "atomic.txt").stat().st_mode == (tmp_path / "plain.txt").stat().st_mode

@@ -38,7 +38,7 @@ def finished_run(tmp_path_factory):
 def test_generation_results_hold_every_test_sample_in_order(finished_run):
     pipeline, rate, out = finished_run
     rows = json.loads((out / "eval_results.json").read_text())
-    assert len(rows) == 12 and set(rows[0]) == {"generated", "reference"}
+    assert len(rows) == 12 and set(rows[0]) == {"generated", "reference", "input"}
     references = [pipeline.tokenizer.decode(pipeline.tokenizer(t)["input_ids"], skip_special_tokens=True)
                   for t in (pipeline.eval_dataset[i]["target"] for i in range(12))]
     assert [r["reference"] for r in rows] == references

@@ -17,3 +17,11 @@ def polynomial_list_stats(polys: list[str]) -> dict[str, int]:
         "num_terms": sum(s["num_terms"] for s in stats),
         "total_degree": max(s["total_degree"] for s in stats),
     }
+
+
+def sage_polynomial_list_stats(polys: list) -> dict[str, int]:
+    """Terms (summed) and the largest total degree over a list of Sage polynomials (the zero polynomial: degree 0)."""
+    return {
+        "num_terms": sum(len(p.monomials()) for p in polys),
+        "total_degree": max((max(p.total_degree(), 0) for p in polys), default=0),
+    }

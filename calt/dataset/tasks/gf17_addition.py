@@ -1,4 +1,7 @@
-"""Cumulative addition in GF(17): ``13,1,8,16`` → ``13,14,5,4`` (prefix sums mod 17)."""
+"""calt-x's ``gf17_addition`` example: 3 to 6 residues mod 17 and their prefix sums mod 17.
+
+``13,1,8,16`` → ``13,14,5,4``. (calt's longer variant, 2 to 10 terms, is ``gf17_addition_long``.)
+"""
 
 from __future__ import annotations
 
@@ -6,14 +9,14 @@ import random
 from itertools import accumulate
 
 MODULUS = 17
-MIN_TERMS = 2
-MAX_TERMS = 10
+MIN_TERMS = 3
+MAX_TERMS = 6
 
 
 def instance_generator(seed: int) -> tuple[str, str]:
     """A random sequence of residues mod 17 and its prefix sums mod 17, comma separated."""
     rng = random.Random(seed)
-    values = [rng.randrange(MODULUS) for _ in range(rng.randint(MIN_TERMS, MAX_TERMS))]
+    values = [rng.randint(0, MODULUS - 1) for _ in range(rng.randint(MIN_TERMS, MAX_TERMS))]
     sums = accumulate(values, lambda total, value: (total + value) % MODULUS)
     return ",".join(map(str, values)), ",".join(map(str, sums))
 

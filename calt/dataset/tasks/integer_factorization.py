@@ -1,22 +1,24 @@
-"""Integer factorization: ``360`` → ``2^3 * 3^2 * 5`` (primes ascending, exponents above 1 shown)."""
+"""calt-x's ``integer_factorization`` example: the product of 5 distinct primes below 30, and those primes.
+
+``30015`` → ``[3, 5, 23, 29, ...]`` sorted ascending; the writer joins the list with `` | ``.
+(calt's variant over every integer up to 99999, with exponents, is ``integer_factorization_5digit``.)
+"""
 
 from __future__ import annotations
 
+import math
 import random
 
-from sympy import factorint
-
-MIN_VALUE = 2
-MAX_VALUE = 99_999
+PRIMES_BELOW_30 = (2, 3, 5, 7, 11, 13, 17, 19, 23, 29)
+NUM_FACTORS = 5
 
 
-def instance_generator(seed: int) -> tuple[str, str]:
-    """A random integer in ``[2, 99999]`` and its prime factorization."""
-    value = random.Random(seed).randint(MIN_VALUE, MAX_VALUE)
-    factors = sorted(factorint(value).items())
-    return str(value), " * ".join(f"{p}^{e}" if e > 1 else str(p) for p, e in factors)
+def instance_generator(seed: int) -> tuple[int, list[int]]:
+    """Five distinct primes below 30 drawn at random; their product and the primes in ascending order."""
+    primes = random.Random(seed).sample(PRIMES_BELOW_30, NUM_FACTORS)
+    return math.prod(primes), sorted(primes)
 
 
-def statistics_calculator(problem: str, answer: str) -> dict[str, dict[str, int]]:
-    """Digits of the input; distinct prime factors of the answer."""
-    return {"problem": {"num_digits": len(problem)}, "answer": {"num_distinct_primes": answer.count("*") + 1}}
+def statistics_calculator(problem: int, answer: list[int]) -> dict[str, dict[str, int]]:
+    """Digits of the product; the largest prime."""
+    return {"problem": {"num_digits": len(str(problem))}, "answer": {"largest_prime": max(answer)}}

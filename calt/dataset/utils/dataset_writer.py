@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import numbers
 import os
 from pathlib import Path
 from typing import Any, Iterable, TextIO
@@ -51,6 +52,13 @@ class DatasetWriter:
         """Path of the statistics YAML of ``split``."""
         return self.save_dir / f"{split}_stats.yaml"
 
+    def sample_statistics_path(self, split: str) -> Path:
+        """Path of the per-sample statistics of ``split``: line i holds ``statistics_calculator``'s dict of sample i."""
+        return self.save_dir / f"{split}_sample_stats.jsonl"
+
+    def _final_path(self, split: str, kind: str) -> Path:
+        return self.sample_statistics_path(split) if kind == "sample_stats" else self._targets(split)[kind]
+
     def _targets(self, split: str) -> dict[str, Path]:
         targets = {}
         if self.save_text:
@@ -60,8 +68,9 @@ class DatasetWriter:
         return targets
 
     # ---- lifecycle ---------------------------------------------------------------------
-    def open(self, split: str) -> None:
-        """Start writing ``split``: open its ``.partial`` files (final files stay untouched)."""
+    def open(self, tag: str) -> None:
+        """Start writing split ``tag``: open its ``.partial`` files (final files stay untouched)."""
+        split = tag
         _check_split_name(split)
         if split in self._handles:
             raise ValueError(f"split '{split}' is already open in {self.save_dir}")
@@ -71,11 +80,12 @@ class DatasetWriter:
             for kind, path in self._targets(split).items()
         }
 
-    def close(self, split: str) -> None:
-        """Finish ``split``: flush its partial files and rename them to their final names."""
+    def close(self, tag: str) -> None:
+        """Finish split ``tag``: flush its partial files and rename them to their final names."""
+        split = tag
         for kind, handle in self._handles.pop(split, {}).items():
             handle.close()
-            final = self._targets(split)[kind]
+            final = self._final_path(split, kind)
             os.replace(_partial(final), final)
 
     def abort(self, split: str) -> None:
@@ -140,6 +150,16 @@ class DatasetWriter:
                 "".join(json.dumps({"problem": p, "answer": a}, ensure_ascii=False) + "\n" for p, a in samples)
             )
 
+    def save_sample_statistics(self, statistics: Iterable[Any], tag: str) -> None:
+        """Append the per-sample statistics of a batch (in sample order, ``None`` for none) to the open split ``tag``;
+        they become ``{tag}_sample_stats.jsonl`` when the split is closed (reports bucket accuracy by them)."""
+        handles = self._handles.get(tag)
+        if handles is None:
+            raise ValueError(f"split '{tag}' is not open in {self.save_dir}: call open('{tag}') first")
+        if "sample_stats" not in handles:
+            handles["sample_stats"] = open(_partial(self.sample_statistics_path(tag)), "w", encoding="utf-8", newline="\n")
+        handles["sample_stats"].write("".join(json.dumps(entry, default=_plain_number) + "\n" for entry in statistics))
+
     def format_text_line(self, problem: StringStructure, answer: StringStructure, split: str = "") -> str:
         """Return the text line ``problem # answer`` of one sample (without newline)."""
         problem_text, answer_text = self.join(problem), self.join(answer)
@@ -190,6 +210,15 @@ class DatasetWriter:
                     raise ValueError(f"{path}, line {line_number}: needs keys 'problem' and 'answer' (or 'solution')")
                 samples.append((record["problem"], answer))
         return samples
+
+
+def _plain_number(value: Any) -> int | float:
+    """A statistic as JSON: Sage / NumPy integers and reals become ``int`` / ``float``."""
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value)
+    raise TypeError(f"a statistic must be a number, got {value!r} ({type(value).__name__})")
 
 
 def _partial(path: Path) -> Path:

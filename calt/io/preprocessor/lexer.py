@@ -54,9 +54,12 @@ def extend_vocab(vocab_config: VocabConfig, number_policy: NumberPolicy) -> Voca
     vocab = list(vocab_config.get_vocab())
     known = set(vocab)
     vocab += [token for token in number_policy.extra_vocab() if token not in known]
-    return VocabConfig(
+    extended = VocabConfig(
         vocab, dict(vocab_config.get_special_tokens()), include_base_vocab=False, include_base_special_tokens=False
     )
+    extended.token_sources = dict(getattr(vocab_config, "token_sources", {}))
+    extended.ranges = dict(getattr(vocab_config, "ranges", {}))
+    return extended
 
 
 def longest_match_pattern(tokens: list[str]) -> str:

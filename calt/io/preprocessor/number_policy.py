@@ -48,8 +48,9 @@ class NumberPolicy:
         """The lexer.yaml name of ``sign``."""
         return self.sign
 
-    def process_number(self, number: str) -> list[str]:
+    def process_number(self, number_str: str) -> list[str]:
         """Tokens of one number literal such as ``"-1234"``, ``"+7"``, ``"3.50"`` or ``".5"``."""
+        number = number_str
         if not _LITERAL.fullmatch(number) or not _DIGIT.search(number):
             raise ValueError(f"not a number literal: {number!r} (digits with an optional sign and decimal point)")
         tokens: list[str] = []

@@ -26,12 +26,12 @@ TEX_TEMPLATE = (
 )
 
 
-def load_eval_results(path: str) -> tuple[list[str], list[str]]:
+def load_eval_results(file_path: str) -> tuple[list[str], list[str]]:
     """``eval_results.json`` → (generated texts, reference texts), in file order."""
-    with open(path, encoding="utf-8") as handle:
+    with open(file_path, encoding="utf-8") as handle:
         rows = json.load(handle)
     if not isinstance(rows, list) or any(not isinstance(r, dict) or {"generated", "reference"} - set(r) for r in rows):
-        raise ValueError(f"{path}: expected a list of {{'generated': …, 'reference': …}} objects")
+        raise ValueError(f"{file_path}: expected a list of {{'generated': …, 'reference': …}} objects")
     return [r["generated"] for r in rows], [r["reference"] for r in rows]
 
 

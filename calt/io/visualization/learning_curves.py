@@ -9,6 +9,7 @@ from whatever series exist, and a figure with no series is skipped with a log me
 from __future__ import annotations
 
 import csv
+import io
 import logging
 import math
 from dataclasses import dataclass
@@ -107,15 +108,30 @@ def plot_learning_curves(save_dir: str | Path, output_dir: str | Path | None = N
     target.mkdir(parents=True, exist_ok=True)
     written = []
     for spec in CURVES:
-        lines = _collect_series(spec, metrics)
+        lines = collect_series(spec, metrics)
         if not lines:
             logger.info("%s: no column for %s; figure skipped", metrics_file, spec.name)
             continue
-        written.append(_draw(spec, lines, target / f"learning_curve_{spec.name}.png"))
+        path = target / f"learning_curve_{spec.name}.png"
+        with atomic_path(path) as temporary:
+            curve_figure(spec, lines).savefig(temporary, dpi=100, format="png")
+        written.append(path)
     return written
 
 
-def _collect_series(spec: CurveSpec, metrics: dict[str, list[tuple[float, float]]]):
+def curve_figures(metrics: dict[str, list[tuple[float, float]]]) -> list[tuple[CurveSpec, object]]:
+    """One matplotlib ``Figure`` per curve of ``CURVES`` that ``metrics`` has a column for."""
+    return [(spec, curve_figure(spec, lines)) for spec in CURVES if (lines := collect_series(spec, metrics))]
+
+
+def png_bytes(figure) -> bytes:
+    """The figure as PNG bytes (for pages that inline their images)."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, dpi=100, format="png")
+    return buffer.getvalue()
+
+
+def collect_series(spec: CurveSpec, metrics: dict[str, list[tuple[float, float]]]):
     """The ``(label, points)`` of a figure, taking the first candidate column that has data."""
     lines = []
     for label, candidates in spec.series:
@@ -125,7 +141,8 @@ def _collect_series(spec: CurveSpec, metrics: dict[str, list[tuple[float, float]
     return lines
 
 
-def _draw(spec: CurveSpec, lines, path: Path) -> Path:
+def curve_figure(spec: CurveSpec, lines):
+    """The figure of ``spec`` with one line per ``(label, points)``."""
     from matplotlib.figure import Figure  # a Figure of its own: no pyplot state, the user's backend untouched
 
     figure = Figure(figsize=(6, 4))
@@ -141,9 +158,7 @@ def _draw(spec: CurveSpec, lines, path: Path) -> Path:
     axes.grid(True, alpha=0.3)
     axes.legend()
     figure.tight_layout()
-    with atomic_path(path) as temporary:
-        figure.savefig(temporary, dpi=100, format="png")
-    return path
+    return figure
 
 
 def _to_float(cell: str | None) -> float | None:

@@ -26,10 +26,15 @@ class UnknownTokens:
             lines.append(f"  … and {more} more")
         return "\n".join(lines)
 
-    def error(self, split: str) -> ValueError:
+    def error(self, split: str, unused_entries: list[str] = (), hints: list[str] = ()) -> ValueError:
+        """The error for these tokens; ``unused_entries`` (lexer.yaml entries no sample uses) are named as the
+        likely wrong ones, and ``hints`` (what a ``vocab.range`` entry lacks) follow."""
+        one = len(unused_entries) == 1
+        suspects = (f"{', '.join(unused_entries)} of lexer.yaml match{'es' if one else ''} no token of this data: "
+                    f"check {'its' if one else 'their'} prefix and bounds. ") if unused_entries else ""
         return ValueError(
             f"{split} data has {len(self.first_seen)} token(s) outside the vocabulary "
-            f"(in {self.samples} sample(s)):\n{self.describe()}\n"
+            f"(in {self.samples} sample(s)):\n{self.describe()}\n{suspects}{''.join(h + '. ' for h in hints)}"
             "Add them to vocab.range / vocab.misc in lexer.yaml, or set "
             f"validate_{split}_tokens: false to map them to the unk token."
         )

@@ -33,6 +33,7 @@ class GenerationEvaluation(L.Callback):
             pl_module.model, self.dataset, self.collate_fn, self.tokenizer, self.max_length,
             self.num_beams, max(self.batch_size // trainer.world_size, 1), pl_module.device,
             progress=trainer.progress_bar_callback is not None,
+            forward_context=trainer.precision_plugin.forward_context,
         )
         if trainer.is_global_zero:
             write_json_atomic(self.output_dir / "eval_results" / f"step_{trainer.global_step}.json", result.rows())

@@ -7,7 +7,7 @@ from typing import Any
 
 from calt.config import key, parse_block
 
-from ..model_block import vocabulary_ids
+from ..model_block import check_model_fits_memory, vocabulary_ids
 from .configuration import ACTIVATIONS, POSITIONAL_EMBEDDING_TYPES, TransformerConfig
 
 
@@ -16,34 +16,41 @@ class GenericModelBlock:
     """Keys of ``model`` for calt's generic encoder–decoder Transformer."""
 
     model_type: str = key("generic", "model architecture")
-    num_encoder_layers: int | None = key(None, "encoder layers", required=True)
-    num_encoder_heads: int | None = key(None, "encoder attention heads", required=True)
-    num_decoder_layers: int | None = key(None, "decoder layers", required=True)
-    num_decoder_heads: int | None = key(None, "decoder attention heads (default: the encoder's)")
-    d_model: int | None = key(None, "hidden width", required=True)
-    encoder_ffn_dim: int | None = key(None, "encoder feed-forward width", required=True)
-    decoder_ffn_dim: int | None = key(None, "decoder feed-forward width (default: the encoder's)")
-    max_sequence_length: int | None = key(None, "longest sequence the model accepts", required=True)
+    num_encoder_layers: int | None = key(None, "encoder layers", required=True, bounds="[1, inf)")
+    num_encoder_heads: int | None = key(None, "encoder attention heads", required=True, bounds="[1, inf)")
+    num_decoder_layers: int | None = key(None, "decoder layers", required=True, bounds="[1, inf)")
+    num_decoder_heads: int | None = key(None, "decoder attention heads (default: the encoder's)", bounds="[1, inf)")
+    d_model: int | None = key(None, "hidden width", required=True, bounds="[1, inf)")
+    encoder_ffn_dim: int | None = key(None, "encoder feed-forward width", required=True, bounds="[1, inf)")
+    decoder_ffn_dim: int | None = key(None, "decoder feed-forward width (default: the encoder's)", bounds="[1, inf)")
+    max_sequence_length: int | None = key(None, "longest sequence the model accepts", required=True, bounds="[1, inf)")
     use_positional_embedding: str = key("generic", "positional embedding", choices=POSITIONAL_EMBEDDING_TYPES)
     embedding_layer_norm: bool = key(True, "LayerNorm after the embeddings")
-    dropout: float = key(0.1, "dropout probability")
+    dropout: float = key(0.1, "dropout probability", bounds="[0, 1)")
     activation: str = key("relu", "feed-forward activation", choices=ACTIVATIONS)
-    init_std: float = key(0.02, "standard deviation of the initial weights")
-    seed: int = key(42, "seed of the initial weights")
-    vocab_size: int | None = key(None, "vocabulary size (the tokenizer decides when there is one)")
-    pad_token_id: int | None = key(None, "padding id (the tokenizer decides when there is one)")
-    eos_token_id: int | None = key(None, "end-of-sequence id (the tokenizer decides when there is one)")
-    bos_token_id: int | None = key(None, "start id (the tokenizer decides when there is one)")
+    init_std: float = key(0.02, "standard deviation of the initial weights",
+                          bounds="[0, 1]")
+    seed: int = key(42, "seed of the initial weights", bounds="[0, 4294967295]")
+    vocab_size: int | None = key(None, "vocabulary size (the tokenizer decides when there is one)", bounds="[0, inf)")
+    pad_token_id: int | None = key(None, "padding id (the tokenizer decides when there is one)", bounds="[0, inf)")
+    eos_token_id: int | None = key(None, "end-of-sequence id (the tokenizer decides when there is one)",
+                                   bounds="[0, inf)")
+    bos_token_id: int | None = key(None, "start id (the tokenizer decides when there is one)", bounds="[0, inf)")
 
 
 # TransformerConfig's own defaults when no tokenizer is given (as in the original calt)
 FALLBACK_IDS = {"vocab_size": 1000, "pad_token_id": 0, "eos_token_id": 1, "bos_token_id": 2}
 
 
-def create_transformer_config(model_cfg: Any, tokenizer=None) -> TransformerConfig:
+def create_transformer_config(model_config: Any, tokenizer=None) -> TransformerConfig:
     """A :class:`TransformerConfig` from ``cfg.model``; vocabulary size and special-token ids come from
     ``tokenizer`` (an explicit, different id in ``cfg.model`` is an error), else from ``cfg.model`` or defaults."""
-    block = parse_block(GenericModelBlock, model_cfg, "model")
+    block = parse_block(GenericModelBlock, model_config, "model")
+    ids = vocabulary_ids(block, tokenizer, FALLBACK_IDS)
+    sizes = {name: getattr(block, name) for name in ("num_encoder_layers", "num_decoder_layers", "d_model",
+                                                      "encoder_ffn_dim", "max_sequence_length")}
+    check_model_fits_memory({**sizes, "decoder_ffn_dim": block.decoder_ffn_dim or block.encoder_ffn_dim},
+                            ids["vocab_size"])
     return TransformerConfig(
         d_model=block.d_model,
         attention_heads=block.num_encoder_heads,
@@ -59,5 +66,5 @@ def create_transformer_config(model_cfg: Any, tokenizer=None) -> TransformerConf
         activation=block.activation,
         init_std=block.init_std,
         seed=block.seed,
-        **vocabulary_ids(block, tokenizer, FALLBACK_IDS),
+        **ids,
     )

@@ -18,6 +18,20 @@ def _name(key: str) -> str:
     """``key`` plus the train.yaml key it comes from, when they differ."""
     return f"{key} (model.{MODEL_BLOCK_KEYS[key]})" if key in MODEL_BLOCK_KEYS else key
 ACTIVATIONS = ("relu", "gelu", "silu", "gelu_new", "tanh")
+FIXED_CALT_X_VALUES = {  # calt-x argument -> (the one value calt implements, why)
+    "batch_first": (True, "calt's blocks take (batch, sequence, features) tensors"),
+    "norm_first": (True, "calt's blocks are pre-norm"),
+    "tie_word_embeddings": (False, "the generic model keeps the output layer separate from the token embedding"),
+    "input_embedding_type": ("token", "the generic model embeds tokens; see the README's model section for others"),
+}
+
+
+def _require_calt_x_only_value(**values) -> None:
+    """ValueError for a calt-x argument set to a value calt's generic model does not implement."""
+    for name, value in values.items():
+        allowed, why = FIXED_CALT_X_VALUES[name]
+        if value != allowed:
+            raise ValueError(f"TransformerConfig: {name}={value!r} is not supported ({why}); use {allowed!r}.")
 
 
 class TransformerConfig(PretrainedConfig):
@@ -37,26 +51,33 @@ class TransformerConfig(PretrainedConfig):
         num_encoder_layers: int = 6,
         num_decoder_layers: int = 6,
         dim_feedforward: int = 2048,
-        decoder_attention_heads: int | None = None,
-        decoder_ffn_dim: int | None = None,
         dropout: float = 0.1,
         activation: str = "relu",
         layer_norm_eps: float = 1e-5,
+        batch_first: bool = True,
+        norm_first: bool = True,
         bias: bool = True,
         vocab_size: int = 1000,
         max_input_len: int = 512,
         pad_token_id: int = 0,
         eos_token_id: int = 1,
         bos_token_id: int = 2,
-        decoder_start_token_id: int | None = None,
         use_positional_embedding: str = "learned",
+        input_embedding_type: str = "token",
         embedding_layer_norm: bool = True,
-        rope_theta: float = 10000.0,
         init_std: float = 0.02,
+        tie_word_embeddings: bool = False,
         seed: int = 42,
+        decoder_attention_heads: int | None = None,
+        decoder_ffn_dim: int | None = None,
+        decoder_start_token_id: int | None = None,
+        rope_theta: float = 10000.0,
         **kwargs,
     ):
-        kwargs.pop("tie_word_embeddings", None)  # the generic model never ties embeddings and lm_head
+        # calt-x's positional order; batch_first, norm_first, input_embedding_type and tie_word_embeddings take only
+        # the value calt's blocks implement, and are not stored (calt_x_compat recognises calt-x configs by them)
+        _require_calt_x_only_value(batch_first=batch_first, norm_first=norm_first, tie_word_embeddings=tie_word_embeddings,
+                                   input_embedding_type=str(input_embedding_type).lower())
         kwargs.pop("is_encoder_decoder", None)
         super().__init__(is_encoder_decoder=True, tie_word_embeddings=False, **kwargs)
         self.d_model = d_model

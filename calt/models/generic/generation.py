@@ -32,16 +32,20 @@ def _resolve_length(model, max_length: int, max_new_tokens: int | None) -> int:
     return steps
 
 
-def _check_options(num_beams, do_sample, temperature, top_k, kwargs) -> None:
+def _check_options(num_beams, do_sample, temperature, top_k, num_return_sequences, kwargs) -> None:
     unknown = sorted(set(kwargs) - IGNORED_GENERATE_KWARGS)
     if unknown:
         raise TypeError(
             f"Transformer.generate got unsupported argument(s) {unknown}. Supported: input_ids, attention_mask, "
-            "max_length, max_new_tokens, num_beams, temperature, do_sample, top_k, length_penalty, early_stopping, "
-            "pad_token_id, eos_token_id, decoder_start_token_id, generator (use_cache, synced_gpus are ignored)."
+            "max_length, max_new_tokens, num_beams, num_return_sequences, temperature, do_sample, top_k, "
+            "length_penalty, early_stopping, pad_token_id, eos_token_id, decoder_start_token_id, generator (use_cache, synced_gpus are ignored)."
         )
     if isinstance(num_beams, bool) or not isinstance(num_beams, int) or num_beams < 1:
         raise ValueError(f"generate: num_beams must be a positive integer, got {num_beams!r}.")
+    if isinstance(num_return_sequences, bool) or not isinstance(num_return_sequences, int) or not (
+            1 <= num_return_sequences <= num_beams):
+        raise ValueError(f"generate: num_return_sequences must be an integer from 1 to num_beams={num_beams} "
+                         f"(the beams kept, best first), got {num_return_sequences!r}.")
     if do_sample and num_beams > 1:
         raise ValueError("generate: do_sample=True with num_beams > 1 (beam sampling) is not supported; pick one.")
     if do_sample and not temperature > 0:
@@ -67,10 +71,12 @@ def generate_sequences(
     early_stopping: bool = False,
     decoder_start_token_id: int | None = None,
     generator: torch.Generator | None = None,
+    num_return_sequences: int = 1,
     **kwargs,
 ) -> torch.LongTensor:
-    """Implementation of :meth:`calt.models.Transformer.generate`; returns (B, 1 + steps run) ids."""
-    _check_options(num_beams, do_sample, temperature, top_k, kwargs)
+    """Implementation of :meth:`calt.models.Transformer.generate`; returns (B * num_return_sequences, 1 + steps run)
+    ids: with beam search, the ``num_return_sequences`` best beams of each row, best first (HF's layout)."""
+    _check_options(num_beams, do_sample, temperature, top_k, num_return_sequences, kwargs)
     config = model.config
     pad = config.pad_token_id if pad_token_id is None else pad_token_id
     eos = config.eos_token_id if eos_token_id is None else eos_token_id
@@ -85,7 +91,7 @@ def generate_sequences(
                 pick = _sampler(temperature, top_k, generator) if do_sample else _argmax
                 return _decode_one_path(model, memory, attention_mask, steps, start, pad, eos, pick)
             return _beam_search(model, memory, attention_mask, steps, num_beams, start, pad, eos,
-                                length_penalty, early_stopping)
+                                length_penalty, early_stopping, num_return_sequences)
     finally:
         model.train(was_training)
 
@@ -133,11 +139,13 @@ def _decode_one_path(model, memory, attention_mask, steps, start, pad, eos, pick
     return output[:, : used + 1]
 
 
-def _beam_search(model, memory, attention_mask, steps, num_beams, start, pad, eos, length_penalty, early_stopping):
+def _beam_search(model, memory, attention_mask, steps, num_beams, start, pad, eos, length_penalty, early_stopping,
+                 num_return: int = 1):
     """Beam search with ``num_beams`` hypotheses per row, ranked at the end by sum log-prob / length**length_penalty.
 
     A finished hypothesis keeps its beam slot and its score (it can only be extended by PAD at no cost);
     a row is done when all its beams have finished (or, with ``early_stopping``, its best beam has).
+    Returns the ``num_return`` best beams of each row, best first (ties: the lower beam slot first).
     """
     batch, vocab = memory.size(0), model.config.vocab_size
     memory = memory.repeat_interleave(num_beams, dim=0)
@@ -172,5 +180,5 @@ def _beam_search(model, memory, attention_mask, steps, num_beams, start, pad, eo
             used = step
             break
     normalized = scores / lengths.view(batch, num_beams).clamp(min=1) ** length_penalty
-    best = normalized.argmax(dim=1) + group_offset.squeeze(1)
-    return sequences[best, : used + 1]
+    ranked = normalized.sort(dim=1, descending=True, stable=True).indices[:, :num_return] + group_offset
+    return sequences[ranked.reshape(-1), : used + 1]

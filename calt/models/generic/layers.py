@@ -22,19 +22,48 @@ ACTIVATION_FUNCTIONS = {
 
 
 class KeyValueCache:
-    """Self-attention keys/values of one decoder layer, preallocated for the whole decode and filled one step at a time."""
+    """Self-attention keys/values of one decoder layer, filled one step at a time.
+
+    Storage is allocated on ``like``'s device at the first append, in the dtype of the keys (bf16 under
+    autocast), and doubles as needed up to ``capacity``: a decode that stops after a few tokens never allocates
+    or copies the rest.
+    """
+
+    INITIAL_POSITIONS = 32
 
     def __init__(self, batch_size: int, num_heads: int, capacity: int, head_dim: int, like: torch.Tensor):
-        shape = (batch_size, num_heads, capacity, head_dim)
-        self.keys = like.new_empty(shape)
-        self.values = like.new_empty(shape)
+        self.batch_size, self.num_heads, self.capacity, self.head_dim = batch_size, num_heads, capacity, head_dim
+        self.device = like.device
+        self.keys: torch.Tensor | None = None
+        self.values: torch.Tensor | None = None
         self.length = 0
+
+    def _storage(self, rows: int, positions: int, like: torch.Tensor) -> torch.Tensor:
+        """Room for ``rows`` x ``positions`` on the cache's device, in ``like``'s dtype."""
+        return torch.empty((rows, self.num_heads, positions, self.head_dim), dtype=like.dtype, device=self.device)
+
+    def _reserve(self, end: int, like: torch.Tensor) -> None:
+        """Make room for ``end`` positions (doubling), keeping what is cached."""
+        if end > self.capacity:
+            raise RuntimeError(f"KeyValueCache overflow: {end} positions, capacity {self.capacity}.")
+        if self.keys is None:
+            size = min(self.capacity, max(end, self.INITIAL_POSITIONS))
+            self.keys = self._storage(self.batch_size, size, like)
+            self.values = self._storage(self.batch_size, size, like)
+            return
+        if end <= self.keys.size(2):
+            return
+        size = min(self.capacity, max(end, 2 * self.keys.size(2)))
+        grown_keys, grown_values = self._storage(self.keys.size(0), size, self.keys), self._storage(
+            self.values.size(0), size, self.values)
+        grown_keys[:, :, : self.length] = self.keys[:, :, : self.length]
+        grown_values[:, :, : self.length] = self.values[:, :, : self.length]
+        self.keys, self.values = grown_keys, grown_values
 
     def append(self, keys: torch.Tensor, values: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Store the new (B, H, n, Dh) keys/values and return everything cached so far."""
         end = self.length + keys.size(2)
-        if end > self.keys.size(2):
-            raise RuntimeError(f"KeyValueCache overflow: {end} positions, capacity {self.keys.size(2)}.")
+        self._reserve(end, keys)
         self.keys[:, :, self.length : end] = keys
         self.values[:, :, self.length : end] = values
         self.length = end
@@ -42,13 +71,21 @@ class KeyValueCache:
 
     def reorder(self, rows: torch.Tensor) -> None:
         """Make row i hold what row ``rows[i]`` held (beam search), in place."""
+        if self.keys is None:
+            return
         self.keys[:, :, : self.length] = self.keys[rows, :, : self.length]
         self.values[:, :, : self.length] = self.values[rows, :, : self.length]
 
     def keep_rows(self, rows: torch.Tensor) -> None:
-        """Drop every row not in ``rows`` (finished sequences leave the batch)."""
-        self.keys = self.keys[rows]
-        self.values = self.values[rows]
+        """Drop every row not in ``rows`` (finished sequences leave the batch); only the filled part is copied."""
+        self.batch_size = rows.numel()
+        if self.keys is None:
+            return
+        kept_keys = self._storage(self.batch_size, self.keys.size(2), self.keys)
+        kept_values = self._storage(self.batch_size, self.values.size(2), self.values)
+        kept_keys[:, :, : self.length] = self.keys[rows, :, : self.length]
+        kept_values[:, :, : self.length] = self.values[rows, :, : self.length]
+        self.keys, self.values = kept_keys, kept_values
 
 
 def attention(q, k, v, attn_mask=None, is_causal=False, dropout_p=0.0) -> torch.Tensor:

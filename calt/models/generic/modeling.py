@@ -200,14 +200,19 @@ class Transformer(PreTrainedModel):
         decoder_input_ids: torch.LongTensor | None = None,
         decoder_attention_mask: torch.Tensor | None = None,
         labels: torch.LongTensor | None = None,
-        encoder_outputs: torch.Tensor | tuple | None = None,
+        output_attentions: bool | None = None,
+        output_hidden_states: bool | None = None,
         return_dict: bool | None = None,
+        encoder_outputs: torch.Tensor | tuple | None = None,
         **kwargs,
     ) -> Seq2SeqLMOutput | tuple:
         """Teacher-forced pass: logits (B, T, V) for every decoder position, and the mean cross-entropy
         over ``labels != -100`` when labels are given (decoder inputs are derived from labels if absent)."""
         if input_ids is None and encoder_outputs is None:
             raise ValueError("Transformer.forward needs input_ids (or encoder_outputs).")
+        if output_attentions or output_hidden_states:
+            raise ValueError("Transformer.forward returns no attention weights or hidden states (as calt-x's); "
+                             "leave output_attentions and output_hidden_states unset")
         if decoder_input_ids is None:
             if labels is None:
                 raise ValueError("Transformer.forward needs decoder_input_ids or labels.")
@@ -271,7 +276,8 @@ class Transformer(PreTrainedModel):
         **kwargs,
     ) -> torch.LongTensor:
         """Decode up to ``max_length`` tokens after the start token (BOS), greedily, by sampling
-        (``do_sample``, ``temperature``, ``top_k``) or by beam search (``num_beams > 1``, ``length_penalty``).
+        (``do_sample``, ``temperature``, ``top_k``) or by beam search (``num_beams > 1``, ``length_penalty``;
+        ``num_return_sequences`` up to ``num_beams`` returns that many beams per row, best first, as B * n rows).
 
         Returns (B, L) ids that start with BOS; a row that has emitted EOS continues with PAD, and decoding
         stops once every row has finished. ``max_new_tokens`` overrides ``max_length``; ``use_cache`` and

@@ -3,24 +3,19 @@
 from .base import (
     BUILTIN_POSITIONAL_EMBEDDINGS,
     POSITIONAL_EMBEDDING_REGISTRY,
-    OffsetPositions,
     build_positions,
     get_positional_embedding,
     positional_embedding_names,
     register_positional_embedding,
 )
-from .generic import GenericPositionalEmbedding
+from .generic import GenericPositionalEmbedding, LearnedPositionalEmbedding
 from .rope import QueryKeyRotaryEmbedding, RotaryPositionalEmbedding
 from .sinusoidal import SinusoidalPositionalEmbedding
-
-LearnedPositionalEmbedding = GenericPositionalEmbedding
-"""calt-x 1.5.0's second name for the learned table."""
 
 __all__ = [
     "BUILTIN_POSITIONAL_EMBEDDINGS",
     "GenericPositionalEmbedding",
     "LearnedPositionalEmbedding",
-    "OffsetPositions",
     "POSITIONAL_EMBEDDING_REGISTRY",
     "QueryKeyRotaryEmbedding",
     "RotaryPositionalEmbedding",

@@ -22,7 +22,6 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 
-import torch
 from torch import nn
 
 POSITIONAL_EMBEDDING_REGISTRY: dict[str, Callable[..., nn.Module | None]] = {}
@@ -87,20 +86,6 @@ def build_positions(kind: str, d_model: int, max_len: int, num_heads: int, base:
     if module is not None and _is_rotary(module):
         return None, module
     return module, None
-
-
-class OffsetPositions(nn.Module):
-    """A registered positional module seen through the ``forward(embeddings, offset)`` interface of calt's
-    generic model: positions ``offset … offset+L-1`` for every row."""
-
-    def __init__(self, module: nn.Module):
-        super().__init__()
-        self.module = module
-
-    def forward(self, embeddings: torch.Tensor, offset: int = 0) -> torch.Tensor:
-        batch, length = embeddings.shape[:2]
-        ids = torch.arange(offset, offset + length, device=embeddings.device).expand(batch, length)
-        return self.module(embeddings, position_ids=ids)
 
 
 def _make_learned(d_model: int, max_len: int, **kwargs) -> nn.Module:

@@ -24,3 +24,7 @@ class GenericPositionalEmbedding(nn.Module):
                                  "rows; rebuild the model with a larger model.max_sequence_length")
             return embeddings + self.embedding.weight[:length].to(embeddings.dtype)
         return embeddings + self.embedding(position_ids).to(embeddings.dtype)
+
+
+LearnedPositionalEmbedding = GenericPositionalEmbedding
+"""calt-x 1.5.0's second name for the learned table."""

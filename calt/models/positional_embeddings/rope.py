@@ -34,7 +34,8 @@ class QueryKeyRotaryEmbedding(RotaryEmbedding):
 
 class RotaryPositionalEmbedding(nn.Module):
     """calt-x 1.5.0's ``rope``: ``x * cos + rotate_half(x) * sin`` over all ``d_model`` channels of the embeddings,
-    with the angles computed in float32 as the original does (so its checkpoints give the same outputs)."""
+    with the angles computed in float32 as the original does (so its checkpoints give the same outputs). The
+    tables are computed when first needed, never stored (see :class:`~.sinusoidal.SinusoidalPositionalEmbedding`)."""
 
     def __init__(self, d_model: int, max_len: int = 512, base: float = 10000.0):
         super().__init__()
@@ -43,23 +44,37 @@ class RotaryPositionalEmbedding(nn.Module):
         self.d_model = d_model
         self.max_len = max_len
         self.base = base
-        self._build(max_len)
+        self._tables: dict[tuple, tuple[torch.Tensor, torch.Tensor]] = {}
 
-    def _build(self, length: int) -> None:
+    def angles(self, length: int) -> torch.Tensor:
+        """(length, d_model) float32 rotation angles."""
         inv_freq = 1.0 / (self.base ** (torch.arange(0, self.d_model, 2).float() / self.d_model))
         angles = torch.outer(torch.arange(length, dtype=inv_freq.dtype), inv_freq)
-        angles = torch.cat([angles, angles], dim=-1)
-        device = getattr(self, "cos_cached", torch.empty(0)).device
-        self.register_buffer("cos_cached", angles.cos().to(device), persistent=False)
-        self.register_buffer("sin_cached", angles.sin().to(device), persistent=False)
+        return torch.cat([angles, angles], dim=-1)
+
+    @property
+    def cos_cached(self) -> torch.Tensor:
+        return self.angles(self.max_len).cos()
+
+    @property
+    def sin_cached(self) -> torch.Tensor:
+        return self.angles(self.max_len).sin()
+
+    def tables(self, length: int, device: torch.device, dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor]:
+        """cos and sin of at least ``length`` positions (the original extends its tables past max_len too)."""
+        key = (device, dtype)
+        cached = self._tables.get(key)
+        if cached is None or cached[0].size(0) < length:
+            angles = self.angles(max(length, self.max_len))
+            self._tables[key] = (angles.cos().to(device=device, dtype=dtype), angles.sin().to(device=device, dtype=dtype))
+        return self._tables[key]
 
     def forward(self, embeddings: torch.Tensor, position_ids: torch.LongTensor | None = None) -> torch.Tensor:
         """Rotate ``embeddings`` (B, L, D) as positions ``position_ids`` (B, L); 0…L-1 when None."""
         needed = embeddings.size(1) if position_ids is None else int(position_ids.max()) + 1
-        if needed > self.cos_cached.size(0):
-            self._build(needed)
+        cos, sin = self.tables(needed, embeddings.device, embeddings.dtype)
         if position_ids is None:
-            cos, sin = self.cos_cached[: embeddings.size(1)], self.sin_cached[: embeddings.size(1)]
+            cos, sin = cos[: embeddings.size(1)], sin[: embeddings.size(1)]
         else:
-            cos, sin = self.cos_cached[position_ids], self.sin_cached[position_ids]
-        return embeddings * cos.to(embeddings.dtype) + rotate_half(embeddings) * sin.to(embeddings.dtype)
+            cos, sin = cos[position_ids], sin[position_ids]
+        return embeddings * cos + rotate_half(embeddings) * sin

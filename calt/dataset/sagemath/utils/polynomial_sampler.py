@@ -226,6 +226,6 @@ def compute_max_coefficient(poly: Any) -> Any:
     return max(max(abs(c.numerator()), abs(c.denominator())) for c in coefficients)
 
 
-def compute_matrix_max_coefficient(matrix: Any) -> Any:
-    """``compute_max_coefficient`` over all entries of a polynomial matrix."""
-    return max(compute_max_coefficient(p) for p in matrix.list())
+def compute_matrix_max_coefficient(M: Any) -> Any:
+    """``compute_max_coefficient`` over all entries of the polynomial matrix ``M``."""
+    return max(compute_max_coefficient(p) for p in M.list())

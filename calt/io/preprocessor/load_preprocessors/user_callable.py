@@ -8,14 +8,14 @@ from .base import problem_and_answer, split_line
 
 
 class UserCallableLoadPreprocessor:
-    """Calls ``fn(problem, answer)``: the two sides of a text line, or the objects of a JSONL/pickle sample."""
+    """Calls ``callable_(problem, answer)``: the two sides of a text line, or the objects of a JSONL/pickle sample."""
 
-    def __init__(self, fn: Callable[[Any, Any], tuple[str, str]], source_type: str = "auto") -> None:
-        if not callable(fn):
-            raise TypeError(f"UserCallableLoadPreprocessor needs a callable, got {fn!r}")
+    def __init__(self, callable_: Callable[[Any, Any], tuple[str, str]], source_type: str = "auto") -> None:
+        if not callable(callable_):
+            raise TypeError(f"UserCallableLoadPreprocessor needs a callable, got {callable_!r}")
         if source_type not in ("auto", "text", "jsonl"):
             raise ValueError(f"source_type must be 'auto', 'text' or 'jsonl', got {source_type!r}")
-        self.fn = fn
+        self.fn = callable_
         self.source_type = source_type
 
     def process_sample(self, source: str | dict[str, Any]) -> tuple[str, str]:

@@ -37,46 +37,56 @@ def _box(low: np.ndarray, high: np.ndarray) -> list[tuple[int, ...]]:
     return list(itertools.product(*(range(int(a), int(b) + 1) for a, b in zip(lo, hi))))
 
 
-def _segment(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """An axis-parallel segment as its (lower, upper) integer corners."""
-    return np.array(np.minimum(a, b), dtype=int), np.array(np.maximum(a, b), dtype=int)
+@dataclass
+class Segment:
+    """An axis-parallel segment of the staircase, given by two end points; ``lb``/``ub`` are its integer corners."""
+
+    endpoints: list
+
+    def __post_init__(self) -> None:
+        self.lb = np.array(np.minimum.reduce(self.endpoints), dtype=int)
+        self.ub = np.array(np.maximum.reduce(self.endpoints), dtype=int)
+        self.n = len(self.lb)
+
+    def __hash__(self) -> int:
+        return hash((tuple(self.lb), tuple(self.ub)))
 
 
 @dataclass
-class _Corner:
-    """A point of the staircase where ``n`` segments meet; ``top`` bounds the box that may grow from it."""
+class NeighborSegments:
+    """A point of the staircase where ``n`` segments meet; ``max_point`` bounds the box that may grow from it."""
 
-    segments: list[tuple[np.ndarray, np.ndarray]]
-    point: np.ndarray
+    segments: list
+    intersecting_point: np.ndarray
 
     def __post_init__(self) -> None:
-        n = len(self.point)
-        uppers = np.vstack([upper for _, upper in self.segments])
-        self.top = np.min(uppers + np.eye(n, dtype=int) * 100000, axis=0)
-        self.valid = bool(np.sum(self.top != self.point) > 1 and not np.all(self.top - self.point <= 1))
+        self.n = self.segments[0].n
+        uppers = np.vstack([segment.ub for segment in self.segments])
+        self.max_point = np.min(uppers + np.eye(self.n, dtype=int) * 100000, axis=0)
+        spread = self.max_point - self.intersecting_point
+        self.valid = bool(np.sum(self.max_point != self.intersecting_point) > 1 and not np.all(spread <= 1))
 
-    def draw_split(self) -> np.ndarray:
-        """A random point of the box between ``point`` and ``top`` (NumPy's global random state)."""
-        free = np.array(self.point < self.top + 1)
-        split = self.point.copy()
-        split[free] = np.random.randint(self.point[free], self.top[free] + 1)
+    def sampling(self) -> np.ndarray:
+        """A random point of the box between ``intersecting_point`` and ``max_point`` (NumPy's global state)."""
+        free = np.array(self.intersecting_point < self.max_point + 1)
+        split = self.intersecting_point.copy()
+        split[free] = np.random.randint(self.intersecting_point[free], self.max_point[free] + 1)
         return split
 
-    def split_at(self, split: np.ndarray) -> list["_Corner"]:
-        """The ``n`` corners that the box ``[point, split]`` leaves behind."""
-        n = len(self.point)
+    def split_at(self, splitpoint: np.ndarray) -> list["NeighborSegments"]:
+        """The ``n`` meeting points that the box ``[intersecting_point, splitpoint]`` leaves behind."""
         corners = []
-        for i in range(n):
+        for i in range(self.n):
             segments = []
-            for j, (lower, upper) in enumerate(self.segments):
+            for j, segment in enumerate(self.segments):
                 if i == j:
-                    segments.append(_segment(self.point, split))
+                    segments.append(Segment([self.intersecting_point.copy(), np.array(splitpoint).copy()]))
                 else:
-                    moved = lower.copy()
-                    moved[j] = split[j]
-                    segments.append(_segment(moved, upper))
-            point = self.point + np.eye(n)[i] * (split[i] - self.point[i])
-            corners.append(_Corner(segments, point))
+                    moved = segment.lb.copy()
+                    moved[j] = splitpoint[j]
+                    segments.append(Segment([moved, segment.ub.copy()]))
+            point = self.intersecting_point + np.eye(self.n)[i] * (splitpoint[i] - self.intersecting_point[i])
+            corners.append(NeighborSegments(segments, point))
         return corners
 
 
@@ -86,11 +96,21 @@ def border(order_ideal: list) -> list:
     return sorted({x * o for x in order_ideal[0].args() for o in order_ideal if x * o not in members})
 
 
-def evaluate(polynomials: list, points: Any) -> Any:
-    """Matrix whose row ``r`` holds the polynomials evaluated at row ``r`` of ``points``."""
-    field = points[0, 0].parent()
-    values = [f(*point) for point, f in itertools.product(points, polynomials)]
-    return _sage.MatrixSpace(field, points.nrows(), len(polynomials))(values)
+def subs(F: list, P: Any) -> Any:
+    """Matrix whose row ``r`` holds the polynomials ``F`` evaluated at row ``r`` of the point matrix ``P``."""
+    field = P[0, 0].parent()
+    values = [f(*point) for point, f in itertools.product(P, F)]
+    return _sage.MatrixSpace(field, P.nrows(), len(F))(values)
+
+
+def is_regular(M: Any) -> bool:
+    """Whether the matrix ``M`` has full rank, ``min(rows, columns)``."""
+    return M.rank() == min(M.nrows(), M.ncols())
+
+
+def keyword_for_numbound(field: Any, bound: int) -> dict:
+    """``random_element`` keywords that bound numerators and denominators: only over QQ, else none."""
+    return {"num_bound": bound} if field == _sage.QQ else {}
 
 
 class BorderBasisSampler:
@@ -101,6 +121,18 @@ class BorderBasisSampler:
         self.n = ring.ngens()
 
     # ---- order ideals -------------------------------------------------------------------
+    def hypercube_points(self, u, v, exclude_max: bool = True) -> list[tuple[int, ...]]:
+        """Integer points of the box spanned by ``u`` and ``v``; without its top corner when ``exclude_max``."""
+        top = tuple(int(x) for x in np.maximum(u, v))
+        return [p for p in _box(np.asarray(u), np.asarray(v)) if not (exclude_max and p == top)]
+
+    def span_order_ideal(self, neighbor_segments: list) -> list[tuple[int, ...]]:
+        """The points of every box ``[intersecting_point, max_point]`` of ``neighbor_segments`` (with repeats)."""
+        points = []
+        for corner in neighbor_segments:
+            points.extend(self.hypercube_points(corner.intersecting_point, corner.max_point, exclude_max=False))
+        return points
+
     def sample_order_ideal(self, degree_bounds, max_iters: int = MAX_SPLITS + 1) -> list[tuple[int, ...]]:
         """Exponents of a random order ideal inside the box ``[0, degree_bounds]``, in grevlex order."""
         n = self.n
@@ -110,23 +142,22 @@ class BorderBasisSampler:
         for i in range(n):
             end = bounds.copy()
             end[i] = 0
-            axes.append(_segment(origin, end))
-        pending, done = [_Corner(axes, origin)], []
+            axes.append(Segment([origin, end]))
+        pending, done = [NeighborSegments(axes, origin)], []
         exponents = set()
         for i in range(n):
-            exponents.update(_box(origin, np.eye(n, dtype=int)[i] * bounds[i]))
+            exponents.update(self.hypercube_points(origin, np.eye(n, dtype=int)[i] * bounds[i], exclude_max=False))
         for step in range(max_iters):
             if step == max_iters - 1 or not pending:
                 break
             corner = pending.pop()
-            split = corner.draw_split()
+            split = corner.sampling()
             children = [c for c in corner.split_at(split) if c.valid]
-            corner.top = split
+            corner.max_point = split
             done.append(corner)
             pending.extend(children)
             random.shuffle(pending)
-        for corner in done:
-            exponents.update(_box(corner.point, corner.top))
+        exponents.update(self.span_order_ideal(done))
         return sorted(exponents, key=_grevlex_key)
 
     def random_order_ideal(self, degree_bounds, total_degree_bound=None, degree_lower_bounds=None) -> list:
@@ -144,12 +175,13 @@ class BorderBasisSampler:
         return self.sample_order_ideal(bounds)
 
     # ---- bases --------------------------------------------------------------------------
-    def compute_border_basis(self, border_monomials: list, order_ideal: list, points: Any):
-        """``(kernel basis of [B(P) | O(P)], True)``, or ``(None, False)`` when O is singular at the points."""
-        order_values = evaluate([self.ring(o) for o in order_ideal], points)
-        if order_values.rank() != min(order_values.nrows(), order_values.ncols()):
+    def compute_border_basis(self, B: list, O: list, P: Any):  # noqa: E741 - calt-x's names: border, order ideal, points
+        """``(kernel basis of [B(P) | O(P)], True)``, or ``(None, False)`` when the order ideal ``O`` is
+        singular at the points ``P`` (``B``: the border monomials)."""
+        order_values = subs([self.ring(o) for o in O], P)
+        if not is_regular(order_values):
             return None, False
-        border_values = evaluate([self.ring(b) for b in border_monomials], points)
+        border_values = subs([self.ring(b) for b in B], P)
         return border_values.augment(order_values).transpose().kernel().basis(), True
 
     def random_border_basis(self, degree_bounds, max_sampling: int = 100, total_degree_bound=None,
@@ -170,7 +202,7 @@ class BorderBasisSampler:
         border_exponents = sorted((tuple(t.exponents()[0]) for t in border(order)), key=_grevlex_key)
         border_monomials = [ring.monomial(*e) for e in border_exponents]
         space = _sage.MatrixSpace(field, len(order), self.n)
-        options = {"num_bound": POINT_NUM_BOUND} if field == _sage.QQ else {}
+        options = keyword_for_numbound(field, POINT_NUM_BOUND)
         kernel, success, points = None, False, None
         for _ in range(max_sampling - 1):
             points = space.random_element(**options)

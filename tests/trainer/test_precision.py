@@ -1,0 +1,63 @@
+"""``train.precision``: ``auto`` picks bf16-mixed on CPUs with bf16 matrix instructions, the choice is printed,
+and generation runs under the same precision as training."""
+
+from __future__ import annotations
+
+import logging
+
+import lightning as L
+import pytest
+import torch
+
+from calt.io import IOPipeline
+from calt.models import ModelPipeline
+from calt.trainer import Trainer, TrainingArguments
+from calt.trainer import lightning_settings
+from calt.trainer.lightning_settings import cpu_bf16_flags, default_precision
+
+CPUINFO = "processor\t: 0\nflags\t\t: fpu sse avx2 avx512f {extra}\nmodel name\t: test\n"
+
+
+@pytest.mark.parametrize(("extra", "expected"), [("avx512_bf16", ["avx512_bf16"]), ("amx_bf16 amx_tile", ["amx_bf16"]),
+                                                 ("", [])])
+def test_cpu_bf16_flags_reads_cpuinfo(tmp_path, extra, expected):
+    path = tmp_path / "cpuinfo"
+    path.write_text(CPUINFO.format(extra=extra))
+    assert cpu_bf16_flags(path) == expected
+    assert cpu_bf16_flags(tmp_path / "missing") == []
+
+
+def test_auto_follows_the_cpu_and_explicit_values_win(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(lightning_settings, "cpu_bf16_flags", lambda: ["avx512_bf16"])
+    assert default_precision("cpu", "auto") == ("bf16-mixed", "auto: CPU has avx512_bf16")
+    assert default_precision("cpu", "32-true")[0] == "32-true"
+    assert default_precision("cpu", None)[0] == "32-true"
+    monkeypatch.setattr(lightning_settings, "cpu_bf16_flags", lambda: [])
+    assert default_precision("auto", "auto")[0] == "32-true"
+
+
+def test_bf16_run_prints_its_precision_and_generates_under_autocast(make_cfg, tmp_path, monkeypatch, caplog):
+    monkeypatch.setattr(lightning_settings, "cpu_bf16_flags", lambda: ["avx512_bf16"])
+    cfg = make_cfg(precision="auto", accelerator="cpu", eval_strategy="no", save_strategy="no", max_steps=2)
+    io_dict = IOPipeline.from_config(cfg.data).build()
+    L.seed_everything(0)
+    model = ModelPipeline.from_io_dict(cfg.model, io_dict).build()
+    args = TrainingArguments.from_config({**cfg.train, "save_dir": str(tmp_path / "run")})
+    with caplog.at_level(logging.INFO):
+        trainer = Trainer(model, args, io_dict["data_collator"], io_dict["train_dataset"], io_dict["test_dataset"],
+                          processing_class=io_dict["tokenizer"])
+    assert "calt: precision bf16-mixed (auto: CPU has avx512_bf16)" in caplog.text
+    trainer.train()
+    seen: list[tuple[bool, torch.dtype]] = []
+    decode_step = model.decode_step
+
+    def spy(state, tokens):
+        logits = decode_step(state, tokens)
+        seen.append((torch.is_autocast_enabled("cpu"), logits.dtype))
+        return logits
+
+    monkeypatch.setattr(model, "decode_step", spy)
+    rate = trainer.evaluate_and_save_generation()
+    assert 0.0 <= rate <= 1.0 and seen
+    assert all(enabled and dtype == torch.bfloat16 for enabled, dtype in seen)
