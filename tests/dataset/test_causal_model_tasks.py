@@ -17,8 +17,10 @@ def test_permutation_parity_is_the_sign_by_inversions():
     assert sizes == set(range(permutation_parity.MIN_SIZE, permutation_parity.MAX_SIZE + 1))
 
 
-def test_integer_addition_reversed_answers_are_the_sum_ones_digit_first():
+def test_integer_addition_reversed_writes_every_number_ones_digit_first_in_fixed_widths():
     for seed in range(300):
         problem, answer = integer_addition_reversed.instance_generator(seed)
         left, right = problem.split("+")
-        assert int(answer[::-1]) == int(left) + int(right) and len(left) <= 5 and len(right) <= 5
+        assert len(left) == len(right) == 5 and len(answer) == 6
+        assert int(answer[::-1]) == int(left[::-1]) + int(right[::-1])
+    assert integer_addition_reversed.instance_generator(0)[0] != integer_addition_reversed.instance_generator(1)[0]

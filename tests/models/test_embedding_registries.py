@@ -105,3 +105,33 @@ def test_a_run_trains_and_reloads_with_registered_embeddings(registered, tmp_pat
     with pytest.raises(ValueError, match=r"use_positional_embedding='counting' is not registered"):
         load_model_and_tokenizer(cfg.train.save_dir)
     register_positional_embedding("counting", lambda d_model, max_len, **kw: CountingPositions(d_model, max_len))
+
+
+GENERIC_BLOCK = {"model_type": "generic", "num_encoder_layers": 1, "num_encoder_heads": 2, "num_decoder_layers": 1,
+                 "d_model": 32, "encoder_ffn_dim": 64, "max_sequence_length": 16, "dropout": 0.0}
+
+
+@pytest.mark.slow
+def test_the_generic_model_trains_and_reloads_with_a_registered_positional_embedding(registered, tmp_path):
+    """``model_type: generic`` takes a registered name too: the user's module gets ``position_ids`` (the encoder's
+    from 0, the decoder's continuing at the cached offset), trains, learns the copy task and reloads."""
+    from calt.models import Transformer
+    from calt.models.generic.registered_positions import RegisteredPositions
+    from causal_test_helpers import copy_lines
+
+    cfg = task_config(tmp_path, copy_lines, {**GENERIC_BLOCK, "use_positional_embedding": "counting"},
+                      train_count=400, epochs=12)
+    pipeline, _ = train_and_save(cfg)
+    positions = pipeline.model.embed_positions
+    assert isinstance(positions, RegisteredPositions) and isinstance(positions.inner, CountingPositions)
+    assert positions.inner.calls > 100 and positions.inner.gate.item() != 1.0
+    assert pipeline.evaluate_and_save_generation() >= 0.5
+    loaded, _ = load_model_and_tokenizer(cfg.train.save_dir)
+    assert isinstance(loaded, Transformer) and torch.equal(loaded.embed_positions.inner.table, positions.inner.table)
+
+
+def test_the_generic_model_refuses_an_unregistered_positional_embedding(tmp_path):
+    from calt.models.generic import create_transformer_config
+
+    with pytest.raises(ValueError, match=r"model.use_positional_embedding: 'alibi' is not registered"):
+        create_transformer_config({**GENERIC_BLOCK, "use_positional_embedding": "alibi", "vocab_size": 20})

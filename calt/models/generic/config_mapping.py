@@ -8,7 +8,8 @@ from typing import Any
 from calt.config import key, parse_block
 
 from ..model_block import check_model_fits_memory, vocabulary_ids
-from .configuration import ACTIVATIONS, POSITIONAL_EMBEDDING_TYPES, TransformerConfig
+from ..embedding_names import check_embedding_names
+from .configuration import ACTIVATIONS, TransformerConfig
 
 
 @dataclass
@@ -24,7 +25,8 @@ class GenericModelBlock:
     encoder_ffn_dim: int | None = key(None, "encoder feed-forward width", required=True, bounds="[1, inf)")
     decoder_ffn_dim: int | None = key(None, "decoder feed-forward width (default: the encoder's)", bounds="[1, inf)")
     max_sequence_length: int | None = key(None, "longest sequence the model accepts", required=True, bounds="[1, inf)")
-    use_positional_embedding: str = key("generic", "positional embedding", choices=POSITIONAL_EMBEDDING_TYPES)
+    use_positional_embedding: str = key("generic", "positional embedding: generic, learned, sinusoidal, rope, none, "
+                                        "or a name registered with register_positional_embedding")
     embedding_layer_norm: bool = key(True, "LayerNorm after the embeddings")
     dropout: float = key(0.1, "dropout probability", bounds="[0, 1)")
     activation: str = key("relu", "feed-forward activation", choices=ACTIVATIONS)
@@ -46,6 +48,7 @@ def create_transformer_config(model_config: Any, tokenizer=None) -> TransformerC
     """A :class:`TransformerConfig` from ``cfg.model``; vocabulary size and special-token ids come from
     ``tokenizer`` (an explicit, different id in ``cfg.model`` is an error), else from ``cfg.model`` or defaults."""
     block = parse_block(GenericModelBlock, model_config, "model")
+    check_embedding_names(block)
     ids = vocabulary_ids(block, tokenizer, FALLBACK_IDS)
     sizes = {name: getattr(block, name) for name in ("num_encoder_layers", "num_decoder_layers", "d_model",
                                                       "encoder_ffn_dim", "max_sequence_length")}

@@ -135,10 +135,14 @@ class TransformerConfig(PretrainedConfig):
                     f"d_model={self.d_model} / {_name(heads_key)}={heads} = {self.d_model // heads}; change d_model or the heads."
                 )
         if self.use_positional_embedding not in POSITIONAL_EMBEDDING_TYPES:
-            raise ValueError(
-                f"TransformerConfig: use_positional_embedding={self.use_positional_embedding!r} is not one of "
-                f"{list(POSITIONAL_EMBEDDING_TYPES)}."
-            )
+            from ..positional_embeddings import POSITIONAL_EMBEDDING_REGISTRY, positional_embedding_names
+
+            if self.use_positional_embedding not in POSITIONAL_EMBEDDING_REGISTRY:
+                raise ValueError(
+                    f"TransformerConfig: use_positional_embedding={self.use_positional_embedding!r} is not one of "
+                    f"{positional_embedding_names()}; register yours with "
+                    "calt.models.register_positional_embedding(name, factory) before building the model."
+                )
         if self.activation not in ACTIVATIONS:
             raise ValueError(f"TransformerConfig: activation={self.activation!r} is not one of {list(ACTIVATIONS)}.")
         if not 0.0 <= float(self.dropout) < 1.0:

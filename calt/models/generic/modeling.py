@@ -17,10 +17,11 @@ from transformers import PreTrainedModel
 from transformers.modeling_outputs import Seq2SeqLMOutput
 
 from . import calt_x_compat
-from .configuration import TransformerConfig
+from .configuration import POSITIONAL_EMBEDDING_TYPES, TransformerConfig
 from .generation import generate_sequences
 from .layers import Decoder, Encoder, KeyValueCache
 from .positional import LearnedPositionalEmbedding, RotaryEmbedding, build_additive_positional_embedding
+from .registered_positions import RegisteredPositions
 
 
 @dataclass
@@ -93,7 +94,10 @@ class Transformer(PreTrainedModel):
             decoder_head_dim = config.d_model // config.decoder_attention_heads
             decoder_rotary = RotaryEmbedding(decoder_head_dim, config.rope_theta) if kind == "rope" else None
             self.embed_tokens = nn.Embedding(config.vocab_size, config.d_model)
-            self.embed_positions = build_additive_positional_embedding(kind, config.max_input_len, config.d_model)
+            self.embed_positions = (
+                build_additive_positional_embedding(kind, config.max_input_len, config.d_model)
+                if kind in POSITIONAL_EMBEDDING_TYPES else RegisteredPositions(kind, config.d_model, config.max_input_len)
+            )
             # one norm for both sides, like the token embedding it follows (calt-x 1.5.0 shares it too)
             self.embed_norm = (
                 nn.LayerNorm(config.d_model, eps=config.layer_norm_eps) if config.embedding_layer_norm else None
