@@ -86,10 +86,11 @@ def calt_data(batch_size: int = 8, eval_batch_size: int = 8, num_workers: int = 
               group_by_length: bool = True, **block: Any) -> CaltCLIDataModule:
     """The ``data`` block → ``IOPipeline`` datasets in a DataModule; batch sizes are the global ones."""
     from calt.io import IOPipeline
+    from calt.lightning.on_the_fly import train_dataset_of
 
     io_dict = IOPipeline.from_config(block).build()
     datamodule = CaltCLIDataModule(
-        io_dict["train_dataset"], io_dict["test_dataset"], io_dict["data_collator"], batch_size=batch_size,
+        train_dataset_of(io_dict), io_dict["test_dataset"], io_dict["data_collator"], batch_size=batch_size,
         eval_batch_size=eval_batch_size, num_workers=num_workers, pin_memory=False, seed=seed,
         group_by_length=group_by_length,
     )

@@ -41,6 +41,11 @@ class DataConfig:
                                                "order), or an object (Python API)")
     cache_min_samples: int | None = key(None, "splits this large keep their token ids in an Arrow cache "
                                               "(default 50000, or CALT_CACHE_MIN_SAMPLES)", bounds="[0, inf)")
+    on_the_fly: bool = key(False, "make training samples with data.generator in the DataLoader workers (nothing on "
+                                  "disk; num_train_samples per epoch, fresh each epoch; the test set stays a file)")
+    generator: str | None = key(None, "on_the_fly: import path of the task module (with instance_generator(seed))")
+    root_seed: int | None = key(None, "on_the_fly: seed of the per-sample seeds (dataset.root_seed's derivation)")
+    backend: str = key("sagemath", "on_the_fly: how the generator's scalars become text", choices=("sagemath", "sympy"))
 
     def __post_init__(self) -> None:
         from .fields import ConfigError
@@ -49,6 +54,25 @@ class DataConfig:
             value = getattr(self, name)
             if value == 0 or value < -1:
                 raise ConfigError(f"data.{name} must be a positive integer or -1 (all samples); got {value!r}")
+        self._check_on_the_fly(ConfigError)
+
+    def _check_on_the_fly(self, error: type) -> None:
+        """on_the_fly needs generator, root_seed and a sample count; without it those keys would be ignored."""
+        if not self.on_the_fly:
+            for name in ("generator", "root_seed"):
+                if getattr(self, name) is not None:
+                    raise error(f"data.{name} is read only with data.on_the_fly: true; set it or remove data.{name}")
+            return
+        for name, hint in (("generator", "e.g. calt.dataset.tasks.gf17_addition"), ("root_seed", "an integer")):
+            if getattr(self, name) is None:
+                raise error(f"data.on_the_fly: true needs data.{name} ({hint})")
+        if self.num_train_samples < 1:
+            raise error("data.on_the_fly: true needs data.num_train_samples > 0 (the samples of one epoch)")
+        if self.dataset_load_preprocessor is not None:
+            raise error("data.on_the_fly: true does not run data.dataset_load_preprocessor; remove it")
+        for name in ("train_dataset_path", "train_dataset_jsonl", "train_dataset_pickle"):
+            if getattr(self, name) is not None:
+                raise error(f"data.on_the_fly: true generates the training set; remove data.{name}")
 
 
 @dataclass
@@ -86,7 +110,7 @@ class TrainConfig:
     optimizer: str = key("adamw_torch", "optimizer", choices=OPTIMIZERS, aliases=("optim",))
     adam_beta1: float = key(0.9, "Adam beta1", bounds="[0, 1)")
     adam_beta2: float = key(0.999, "Adam beta2", bounds="[0, 1)")
-    adam_epsilon: float = key(1e-8, "Adam epsilon", bounds="[0, inf)")
+    adam_epsilon: float = key(1e-8, "Adam epsilon (0 divides by zero where a gradient is 0)", bounds="(0, inf)")
     num_workers: int = key(0, "DataLoader worker processes", aliases=("dataloader_num_workers",),
                            bounds="[0, inf)")
     dataloader_pin_memory: bool = key(True, "pin batches in memory (on GPUs)")
@@ -114,7 +138,7 @@ class TrainConfig:
                                       "batches)")
     accelerator: str = key("auto", "Lightning accelerator: cpu, gpu, auto, ...")
     devices: int | str | list[int] = key("auto", "number of devices, a list of ids, or auto")
-    num_nodes: int = key(1, "machines", bounds="[1, inf)")
+    num_nodes: int = key(1, "machines", bounds="[1, 100000]")
     strategy: str | None = key(None, "Lightning strategy: ddp, fsdp, ... (default: ddp when devices > 1)")
     precision: str | None = key(None, "Lightning precision; auto: bf16-mixed on GPUs and on CPUs with AVX512-BF16 or "
                                       "AMX, else 32-true (default: as auto on GPUs, 32-true on CPUs); printed at "

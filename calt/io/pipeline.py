@@ -75,6 +75,7 @@ class IODict(dict):
     """``io_dict``: the four documented keys, plus ``data_config``, the data block that built it (a run saves it)."""
 
     data_config: dict | None = None
+    on_the_fly: dict | None = None  # data.on_the_fly: the generator spec and the encoder (no train_dataset)
 
 
 class IOPipeline:
@@ -107,6 +108,10 @@ class IOPipeline:
         display_samples: int | None = None,
         cache_min_samples: int | None = None,
         lexer_config: dict | None = None,
+        on_the_fly: bool = False,
+        generator: str | None = None,
+        root_seed: int | None = None,
+        backend: str = "sagemath",
     ) -> None:
         for name, value in (("num_train_samples", num_train_samples), ("num_test_samples", num_test_samples)):
             if value is not None and (not isinstance(value, int) or value == 0 or value < -1):
@@ -123,6 +128,9 @@ class IOPipeline:
         self.display_samples = display_samples or 0
         self.cache_min_samples = CACHE_MIN_SAMPLES if cache_min_samples is None else cache_min_samples
         self.lexer_config = lexer_config
+        # on_the_fly: no training file; the trainer builds calt.lightning's GeneratedDataset from this spec
+        self.on_the_fly = {"generator": generator, "root_seed": root_seed, "num_samples": num_train_samples,
+                           "backend": backend, "validate": validate_train_tokens} if on_the_fly else None
         self.lexer_config_path: str | None = None
         self.config: Any = None
         self.train_dataset = self.test_dataset = self.tokenizer = self.data_collator = None
@@ -164,13 +172,15 @@ class IOPipeline:
         self.dataset_load_preprocessor = build_load_preprocessor(self.dataset_load_preprocessor)
         self.tokenizer = get_tokenizer(vocab_config)
         encoder = SampleEncoder(lexer, self.tokenizer)
-        self.train_dataset = self._build_split("train", lexer, encoder)
+        self.train_dataset = None if self.on_the_fly else self._build_split("train", lexer, encoder)
         self.test_dataset = self._build_split("test", lexer, encoder)
         self.data_collator = StandardDataCollator(self.tokenizer)
-        if self.display_samples:
+        if self.display_samples and self.train_dataset is not None:
             self._display(self.train_dataset, "train")
         io_dict = IODict(train_dataset=self.train_dataset, test_dataset=self.test_dataset, tokenizer=self.tokenizer,
                          data_collator=self.data_collator)
+        if self.on_the_fly:
+            io_dict.on_the_fly = {**self.on_the_fly, "encoder": encoder}
         if self.config is not None:
             from omegaconf import OmegaConf
 

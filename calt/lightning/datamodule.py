@@ -79,12 +79,15 @@ class CaltDataModule(L.LightningDataModule):
             raise ValueError("no training dataset: pass train_dataset (io_dict['train_dataset'])")
         rank, world = self._rank_and_world()
         data = id_view(self.train_dataset)
-        lengths = sample_lengths(data) if self.group_by_length else None
-        if self.group_by_length and lengths is None:
+        stride = getattr(data, "samples_per_epoch", 0)  # generated on the fly: each epoch draws new indices
+        lengths = sample_lengths(data) if self.group_by_length and not stride else None
+        if self.group_by_length and stride:
+            log.info("group_by_length: samples generated on the fly have no lengths in advance; not grouping")
+        elif self.group_by_length and lengths is None:
             log.warning("group_by_length: the training set holds no token ids (build it with IOPipeline); "
                         "batches are drawn without grouping")
         sampler = ShardSampler(len(data), seed=self.seed, shuffle=True, rank=rank, world_size=world, pad=True,
-                               lengths=lengths, batch_size=self.batch_size)
+                               lengths=lengths, batch_size=self.batch_size, epoch_stride=stride)
         return ResumableDataLoader(
             data, batch_size=self.batch_size, sampler=sampler, collate_fn=self.collate_fn,
             num_workers=self.num_workers, pin_memory=self.pin_memory, persistent_workers=self.num_workers > 0,

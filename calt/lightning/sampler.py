@@ -30,12 +30,13 @@ class ShardSampler(Sampler[int]):
 
     def __init__(self, size: int, seed: int = 0, shuffle: bool = True, rank: int = 0,
                  world_size: int = 1, pad: bool = True, lengths: np.ndarray | None = None,
-                 batch_size: int = 1) -> None:
+                 batch_size: int = 1, epoch_stride: int = 0) -> None:
         if lengths is not None and len(lengths) != size:
             raise ValueError(f"lengths has {len(lengths)} entries for a dataset of {size} samples")
         self.size, self.seed, self.shuffle = size, seed, shuffle
         self.rank, self.world_size, self.pad = rank, world_size, pad
         self.lengths, self.batch_size = lengths, batch_size
+        self.epoch_stride = epoch_stride  # > 0: epoch e yields i + e*epoch_stride (fresh generated samples)
         self.epoch = 0
         self.skip = 0
         self.skip_epoch = 0
@@ -61,7 +62,8 @@ class ShardSampler(Sampler[int]):
         indices = order[self.rank :: self.world_size]
         skip = self.skip if self.epoch == self.skip_epoch else 0
         self.skip = 0
-        return iter(indices[skip:])
+        offset = self.epoch * self.epoch_stride
+        return iter([index + offset for index in indices[skip:]] if offset else indices[skip:])
 
 
 def group_by_length(order: list[int], lengths: np.ndarray, global_batch: int,

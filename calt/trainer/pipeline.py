@@ -10,6 +10,8 @@ from omegaconf import OmegaConf
 
 from calt.config import plain_mapping, sibling_block
 
+from calt.lightning.on_the_fly import train_dataset_of
+
 from .arguments import TrainingArguments
 from .trainer import Trainer
 from .hf_io import load_exported_model
@@ -48,7 +50,7 @@ class TrainerPipeline:
         self.config = config
         self.model = model
         self.tokenizer = tokenizer if tokenizer is not None else io_dict.get("tokenizer")
-        self.train_dataset = train_dataset if train_dataset is not None else io_dict.get("train_dataset")
+        self.train_dataset = train_dataset if train_dataset is not None else train_dataset_of(io_dict)
         self.eval_dataset = eval_dataset if eval_dataset is not None else io_dict.get("test_dataset")
         self.data_collator = data_collator if data_collator is not None else io_dict.get("data_collator")
         self.wandb_config = wandb_config

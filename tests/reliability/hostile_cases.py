@@ -228,9 +228,20 @@ def _save_dir(config: Any, block: str) -> str | None:
     if not isinstance(values, dict):
         return None
     value = values.get("save_dir", values.get("output_dir"))
+    if block == "train" and "save_dir" not in values and "output_dir" not in values:
+        value = _schema_default_output_dir()  # no folder named: the run writes into the documented default
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         value = str(value)  # the schema reads a number as the folder name it spells
     return value if isinstance(value, str) and value.strip() else None
+
+
+def _schema_default_output_dir() -> str:
+    """TrainConfig's default ``output_dir``, read from the schema (the folder a run without save_dir uses)."""
+    import dataclasses
+
+    from calt.config import TrainConfig
+
+    return next(f.default for f in dataclasses.fields(TrainConfig) if f.name == "output_dir")
 
 
 def write_case_files(root: Path, case: Case) -> None:
