@@ -96,7 +96,8 @@ class Transformer(PreTrainedModel):
             self.embed_tokens = nn.Embedding(config.vocab_size, config.d_model)
             self.embed_positions = (
                 build_additive_positional_embedding(kind, config.max_input_len, config.d_model)
-                if kind in POSITIONAL_EMBEDDING_TYPES else RegisteredPositions(kind, config.d_model, config.max_input_len)
+                if kind in POSITIONAL_EMBEDDING_TYPES
+                else RegisteredPositions(kind, config.d_model, config.max_input_len, config.attention_heads)
             )
             # one norm for both sides, like the token embedding it follows (calt-x 1.5.0 shares it too)
             self.embed_norm = (

@@ -5,27 +5,21 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ..positional_embeddings import get_positional_embedding
+from ..positional_embeddings import build_positions
 
 
 class RegisteredPositions(nn.Module):
     """Adds the registered module's positions: the generic model passes a start offset, registered modules
     take ``position_ids`` (the registry's contract), so the offset becomes ``offset … offset+L-1``."""
 
-    def __init__(self, name: str, d_model: int, max_positions: int):
+    def __init__(self, name: str, d_model: int, max_positions: int, num_heads: int):
         super().__init__()
-        module = get_positional_embedding(name, d_model, max_len=max_positions)
-        if module is None or not hasattr(module, "forward") or _rotates_queries(module):
-            raise ValueError(f"model.use_positional_embedding: {name!r} does not give an additive module, which the "
-                             "generic model needs (rotary kinds: use 'rope'); use it with model_type decoder_only.")
+        module, rotary = build_positions(name, d_model, max_positions, num_heads)
+        if module is None:
+            raise ValueError(f"model.use_positional_embedding: {name!r} gives no module added to the embeddings, "
+                             "which the generic model needs (rotary kinds: use 'rope'); use it with decoder_only.")
         self.inner = module
 
     def forward(self, embeddings: torch.Tensor, offset: int = 0) -> torch.Tensor:
         positions = torch.arange(offset, offset + embeddings.size(1), device=embeddings.device)
         return self.inner(embeddings, position_ids=positions.unsqueeze(0).expand(embeddings.size(0), -1))
-
-
-def _rotates_queries(module: nn.Module) -> bool:
-    from ..positional_embeddings import QueryKeyRotaryEmbedding
-
-    return isinstance(module, QueryKeyRotaryEmbedding)

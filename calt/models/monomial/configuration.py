@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from transformers import PretrainedConfig
 
-from ..config_checks import check_model_config
+from ..config_checks import check_model_config, check_supported
 from . import embedding  # noqa: F401  (registers the "monomial" input embedding)
 
 BLOCK_KEYS = {"attention_heads": "num_encoder_heads", "decoder_attention_heads": "num_decoder_heads",
@@ -59,10 +59,7 @@ class MonomialTransformerConfig(PretrainedConfig):
         rope_theta: float = 10000.0,
         **kwargs,
     ):
-        # calt-x's positional order; its batch_first / norm_first take only the value calt's blocks implement
-        if batch_first is not True or norm_first is not True:
-            raise ValueError(f"MonomialTransformerConfig: batch_first={batch_first!r}, norm_first={norm_first!r} "
-                             "are not supported (calt's blocks are batch-first and pre-norm); use True.")
+        check_supported(norm_first, False, "MonomialTransformerConfig", batch_first)  # calt-x's positional order
         kwargs.pop("tie_word_embeddings", None)  # the heads are never tied to the embeddings
         kwargs.pop("is_encoder_decoder", None)
         kwargs.pop("decoder_start_token_id", None)  # always BOS: the decoder starts from the BOS vector
