@@ -144,13 +144,14 @@ def child_spec(workload: str, side: str, args: argparse.Namespace, sizes: dict, 
     return spec
 
 
-def run_child(python: Path, spec: dict, run_dir: Path, timeout: int) -> dict:
-    """Run one workload in a child process; its peak RSS comes from wait4, so it is that process's alone."""
+def run_child(python: Path, spec: dict, run_dir: Path, timeout: int, env_extra: dict | None = None) -> dict:
+    """Run one workload in a child process; its peak RSS comes from wait4, so it is that process's alone.
+    ``env_extra`` adds environment variables (OMP_NUM_THREADS when several children share the cores)."""
     run_dir.mkdir(parents=True, exist_ok=True)
     spec_path, result_path, log_path = run_dir / "spec.json", run_dir / "result.json", run_dir / "log.txt"
     spec_path.write_text(json.dumps(spec, indent=2))
     result_path.unlink(missing_ok=True)
-    env = {**os.environ, "TOKENIZERS_PARALLELISM": "false", "WANDB_SILENT": "true"}
+    env = {**os.environ, "TOKENIZERS_PARALLELISM": "false", "WANDB_SILENT": "true", **(env_extra or {})}
     load_before = os.getloadavg()[0]
     start = time.perf_counter()
     with open(log_path, "w") as log:

@@ -37,7 +37,7 @@ def ensure_original_venv(venv_dir: Path, torch_spec: str, pip_args: list[str], a
     venv.EnvBuilder(with_pip=True).create(venv_dir)  # an existing environment is kept and installed into
     pip = [str(python), "-m", "pip", "install", "--disable-pip-version-check", *pip_args]
     subprocess.run([*pip, torch_spec], check=True)
-    subprocess.run([*pip, "calt-x", "transformers<5"], check=True)
+    subprocess.run([*pip, "calt-x==1.5.0", "transformers<5"], check=True)  # the reference version
     if not is_usable(python):
         raise SystemExit(f"installed calt-x into {venv_dir}, but `{CHECK}` still fails there")
     return python

@@ -25,6 +25,7 @@ def load_config(spec: dict, save_dir: Path, data: dict, train_extra: dict | None
     from omegaconf import OmegaConf
 
     model = model_block(spec["d_model"], spec["layers"], spec["heads"], spec["ffn"], spec["max_sequence_length"])
+    model.update(spec.get("model_extra") or {})  # e.g. calt's model.seed, for runs that vary the initial weights
     train = train_block(str(save_dir), spec["epochs"], spec["batch_size"], spec["test_batch_size"], train_extra)
     return OmegaConf.load(write_train_yaml(save_dir / "train.yaml", data, model, train))
 
@@ -272,7 +273,9 @@ def main(spec_path: str, result_path: str) -> None:
     save_dir.mkdir(parents=True, exist_ok=True)
     result = {"workload": spec["workload"], "side": spec["side"], **WORKLOADS[spec["workload"]](spec, save_dir)}
     result["environment"] = environment()
-    Path(result_path).write_text(json.dumps(result, indent=2))
+    partial = Path(f"{result_path}.partial")  # renamed into place: a killed run leaves no result.json behind
+    partial.write_text(json.dumps(result, indent=2))
+    partial.replace(result_path)
 
 
 if __name__ == "__main__":
