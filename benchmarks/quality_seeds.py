@@ -139,7 +139,8 @@ def summary(runs: dict[str, dict[int, dict]], seeds: list[int]) -> tuple[list[st
     stats = {}
     for variant, by_seed in runs.items():
         values = [by_seed[s]["success_percent"] for s in seeds if s in by_seed]
-        losses = [by_seed[s]["final_train_loss"] for s in seeds if s in by_seed and by_seed[s]["final_train_loss"]]
+        losses = [by_seed[s]["final_train_loss"] for s in seeds
+                  if s in by_seed and by_seed[s]["final_train_loss"] is not None]
         mean, error = mean_and_error(values)
         stats[variant] = {"mean": mean, "standard_error": error, "n": len(values)}
         cells = [f"{by_seed[s]['success_percent']:.1f}" if s in by_seed else "-" for s in seeds]
