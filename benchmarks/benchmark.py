@@ -11,6 +11,8 @@ packages take turns. The result is one table: workload, original, calt, ratio, t
 
 Workloads (CPU): ``train`` (GF(17) cumulative sums, generic d_model 256, 3+3 layers, 4 heads, ffn 1024, batch 64,
 fp32, no in-loop evaluation; then greedy generation of the trained model on the test set: speed and success rate),
+``decode`` (both packages, each in a fresh process, decode the test set with the model the original trained in
+``train``: the same weights, so the same work; calt loads it as a calt-x checkpoint, and the answers are compared),
 ``generate`` (untrained model, max_length 128) and ``data`` (IOPipeline.build and one epoch of collated batches).
 Trained generation also reports its model FLOPs and the fraction of the roofline: those FLOPs over the matmul
 FLOP/s measured at the same layer shapes (benchmark_workloads/roofline.py). ``--calt-precision auto`` runs calt's
@@ -40,7 +42,7 @@ from task_data import write_task_files  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 WORKER = REPO / "benchmarks" / "benchmark_workloads" / "worker.py"
-CPU_WORKLOADS = ("train", "generate", "data")
+CPU_WORKLOADS = ("train", "decode", "generate", "data")  # decode reads the original's model from train
 ALL_WORKLOADS = (*CPU_WORKLOADS, "gpu")
 SIDES = ("original", "calt")
 SEED = 1234
@@ -83,7 +85,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """The command line; sizes left unset come from the full or --quick presets."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="smaller sizes, finishes within 10 minutes on 2 cores")
-    parser.add_argument("--only", type=workload_list, help="comma-separated workloads: train,generate,data,gpu")
+    parser.add_argument("--only", type=workload_list, help="comma-separated workloads: train,decode,generate,data,gpu "
+                                                            "(decode needs the original's train of the same round)")
     parser.add_argument("--sides", type=side_list, default=list(SIDES), help="original,calt (default both)")
     parser.add_argument("--json", type=Path, help="write every measured number to this JSON file")
     parser.add_argument("--original-venv", type=Path, default=REPO / ".bench" / "venv-original",
@@ -126,11 +129,20 @@ def cuda_available(python: Path) -> bool:
     return subprocess.run([str(python), "-c", probe], cwd="/", capture_output=True).returncode == 0
 
 
-def child_spec(workload: str, side: str, args: argparse.Namespace, sizes: dict, files: dict, run_dir: Path) -> dict:
+def original_model_dir(work_dir: Path, repeat: int) -> Path:
+    """Where the original's ``train`` run of round ``repeat`` saves its trained model for ``decode``."""
+    return work_dir / f"original-train-{repeat}" / "save"
+
+
+def child_spec(workload: str, side: str, args: argparse.Namespace, sizes: dict, files: dict, run_dir: Path,
+               repeat: int = 0) -> dict:
     """Everything the worker needs for one workload of one package."""
     spec = {**files, **CPU_MODEL, **sizes, "workload": workload, "side": side, "save_dir": str(run_dir / "save")}
+    spec["save_trained_model"] = workload == "train" and side == "original"
+    if workload == "decode":
+        spec["trained_model"] = str(original_model_dir(args.work_dir, repeat))
     spec["max_sequence_length"] = 2 * args.max_length  # room for BOS + max_length generated tokens
-    if side == "calt" and workload in ("train", "generate"):
+    if side == "calt" and workload in ("train", "decode", "generate"):
         extra = {"precision": args.calt_precision} if args.calt_precision else {}
         spec["train_extra"] = {**extra, "compile": True} if args.calt_compile and workload == "train" else extra
     if workload == "gpu":
@@ -200,6 +212,9 @@ def summary_line(result: dict) -> str:
         generation = result["trained_generation"]
         return (f"{result['train_samples_per_s']:.1f} samples/s, trained generation {generation['seconds']:.2f} s, "
                 f"success {100 * generation['success_rate']:.1f}%")
+    if workload == "decode":
+        generation = result["trained_generation"]
+        return f"the original's trained model: {generation['seconds']:.2f} s, success {100 * generation['success_rate']:.1f}%"
     if workload == "generate":
         return (f"pipeline {result['untrained_generation']['seconds']:.2f} s, full-length generate "
                 f"{result['untrained_model_generate_full']['seconds']:.2f} s "
@@ -244,7 +259,12 @@ def main(argv: list[str] | None = None) -> int:
                 run_dir = args.work_dir / f"{side}-{workload}-{repeat}"
                 shutil.rmtree(args.work_dir / "data" / CACHE_DIR, ignore_errors=True)  # every build starts cold
                 print(f"[{repeat + 1}/{args.repeats}] {workload:8s} {side:8s} ...", end=" ", flush=True)
-                result = run_child(pythons[side], child_spec(workload, side, args, sizes, files, run_dir), run_dir, args.timeout)
+                if workload == "decode" and not (original_model_dir(args.work_dir, repeat) / "config.json").is_file():
+                    result = {"skipped": f"no model at {original_model_dir(args.work_dir, repeat)}: decode needs the "
+                                         "original's train run of the same round (--only train,decode)"}
+                else:
+                    spec = child_spec(workload, side, args, sizes, files, run_dir, repeat)
+                    result = run_child(pythons[side], spec, run_dir, args.timeout)
                 print(summary_line(result), flush=True)
                 results[side].setdefault(workload, []).append(result)
     rows = table_rows(results, sizes)

@@ -18,6 +18,7 @@ class Metric:
     read: Callable[[dict], float | None]
     kind: str  # "faster" (higher is better), "quicker" (lower time is better), "memory", "quality", "info"
     target: float | None = None
+    pair: Callable[[dict, dict], float | None] | None = None  # from (original's run, calt's run), shown as calt's
 
 
 def metrics(sizes: dict) -> list[Metric]:
@@ -43,6 +44,14 @@ def metrics(sizes: dict) -> list[Metric]:
                if r["trained_generation"].get("fraction_of_roofline") else None, "info"),
         Metric("  trained generation: mean tokens generated", "train",
                lambda r: r["trained_generation"].get("mean_generated_tokens"), "info"),
+        Metric(f"generation trained, {t:,} test samples, the same weights (the original's model) in both (s)",
+               "decode", lambda r: r["trained_generation"]["seconds"], "quicker", 10.0),
+        Metric("  same weights: mean tokens generated", "decode",
+               lambda r: r["trained_generation"].get("mean_generated_tokens"), "info"),
+        Metric("  same weights: success rate (%)", "decode",
+               lambda r: 100 * r["trained_generation"]["success_rate"], "info"),
+        Metric("  same weights: answers identical to the original's (%)", "decode", lambda r: None, "info",
+               pair=identical_answers),
         Metric(f"data: build + 1 epoch of batches of 64, {d:,} lines (s)", "data", lambda r: r["total_seconds"], "quicker", 10.0),
         Metric("  data: build (s)", "data", lambda r: r["build_seconds"], "quicker"),
         Metric("  data: epoch of batches (s)", "data", lambda r: r["epoch_seconds"], "quicker"),
@@ -61,6 +70,14 @@ def metrics(sizes: dict) -> list[Metric]:
         Metric("GPU model-FLOPs utilisation (%)", "gpu",
                lambda r: 100 * r["mfu"] if r.get("mfu") is not None else None, "info"),
     ]
+
+
+def identical_answers(original: dict, calt: dict) -> float | None:
+    """Percentage of test samples whose generated answer is the same text in both packages."""
+    theirs, ours = original["trained_generation"].get("generated"), calt["trained_generation"].get("generated")
+    if not theirs or not ours or len(theirs) != len(ours):
+        return None
+    return 100 * sum(a == b for a, b in zip(theirs, ours)) / len(theirs)
 
 
 def best(values: list[float], kind: str) -> float | None:
@@ -120,6 +137,10 @@ def table_rows(results: dict, sizes: dict) -> list[dict]:
         for side in ("original", "calt"):
             runs = results.get(side, {}).get(metric.workload, [])
             values[side] = best([metric.read(run) for run in runs if "skipped" not in run], metric.kind)
+        if metric.pair is not None:
+            pairs = zip(*(results.get(side, {}).get(metric.workload, []) for side in ("original", "calt")))
+            found = [metric.pair(a, b) for a, b in pairs if "skipped" not in a and "skipped" not in b]
+            values = {"original": None, "calt": min((v for v in found if v is not None), default=None)}
         if values["original"] is None and values["calt"] is None:
             continue
         ratio, target, verdict = compare(metric, values["original"], values["calt"], sizes["test_lines"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -70,8 +71,8 @@ def timed_generation(pipeline, save_dir: Path, spec: dict, model) -> dict:
     success_rate = pipeline.evaluate_and_save_generation(max_length=max_length)
     seconds = time.perf_counter() - start
     rows = json.loads(newest_generation_file(save_dir).read_text())
-    generated = [row["generated"].split() for row in rows]
-    reference = [row["reference"].split() for row in rows]
+    generated = [TOKEN.findall(row["generated"]) for row in rows]  # tokens, however the text spaces them
+    reference = [TOKEN.findall(row["reference"]) for row in rows]
     matched = sum(g == r for gen, ref in zip(generated, reference) for g, r in zip(gen, ref))
     sources = [source for source, _ in tokens_per_line(spec["test"])[: len(rows)]]
     steps = [min(len(tokens) + 1, max_length) for tokens in generated]  # + EOS; a row cut at max_length has none
@@ -99,7 +100,7 @@ def run_train(spec: dict, save_dir: Path) -> dict:
     pipeline.train()
     train_seconds = time.perf_counter() - start
     samples = spec["train_lines"] * spec["epochs"]
-    return {
+    result = {
         "setup_seconds": setup_seconds,
         "train_seconds": train_seconds,
         "train_samples_per_s": samples / train_seconds,
@@ -108,6 +109,9 @@ def run_train(spec: dict, save_dir: Path) -> dict:
         "final_train_loss": final_train_loss(pipeline),
         "trained_generation": timed_generation(pipeline, save_dir, spec, model),
     }
+    if spec.get("save_trained_model"):  # after every timing, into save_dir as the documented script does
+        pipeline.save_model()
+    return result
 
 
 def final_train_loss(pipeline) -> float | None:
@@ -118,6 +122,23 @@ def final_train_loss(pipeline) -> float | None:
     losses = [row.get("loss", row.get("train/loss")) for row in history if isinstance(row, dict)]
     losses = [loss for loss in losses if loss is not None]
     return float(losses[-1]) if losses else None
+
+
+def run_decode(spec: dict, save_dir: Path) -> dict:
+    """Greedy generation on the test set with the original's trained model (``trained_model``, the folder its
+    save_dir, where ``save_model`` wrote it), in a fresh process, loaded the documented way:
+    ``TrainerPipeline.resume_from_checkpoint`` of a copy of that save_dir with this run's train.yaml. Both packages decode the same weights, so they do the same work
+    and their answers can be compared one by one (calt reads the folder as a calt-x checkpoint)."""
+    from calt.trainer import TrainerPipeline
+
+    shutil.copytree(spec["trained_model"], save_dir, dirs_exist_ok=True, ignore=shutil.ignore_patterns("eval_results*"))
+    load_config(spec, save_dir, data_block(spec, spec["train"], spec["batch_size"], -1), spec.get("train_extra"))
+    start = time.perf_counter()
+    pipeline = TrainerPipeline.resume_from_checkpoint(str(save_dir)).build()
+    load_seconds = time.perf_counter() - start
+    model = pipeline.trainer.model
+    return {"trained_model": spec["trained_model"], "load_seconds": load_seconds,
+            "trained_generation": timed_generation(pipeline, save_dir, spec, model)}
 
 
 def run_generate(spec: dict, save_dir: Path) -> dict:
@@ -241,7 +262,7 @@ def run_gpu(spec: dict, save_dir: Path) -> dict:
     }
 
 
-WORKLOADS = {"train": run_train, "generate": run_generate, "data": run_data, "gpu": run_gpu}
+WORKLOADS = {"train": run_train, "decode": run_decode, "generate": run_generate, "data": run_data, "gpu": run_gpu}
 
 
 def environment() -> dict:

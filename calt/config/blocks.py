@@ -5,7 +5,10 @@ block's schema lives next to each model type (``calt.models.<type>.config_mappin
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib.metadata import version
 from typing import Any
+
+from packaging.version import Version
 
 from .fields import key
 
@@ -13,6 +16,8 @@ STRATEGIES = ("steps", "epoch", "no")
 SCHEDULERS = ("linear", "constant", "constant_with_warmup", "cosine", "cosine_with_restarts", "polynomial",
               "inverse_sqrt")
 OPTIMIZERS = ("adamw_torch", "adamw_torch_fused", "adamw", "adam", "sgd", "adafactor")
+DEFAULT_OPTIMIZER = "adamw_torch_fused" if Version(version("torch")).release >= (2, 8) else "adamw_torch"
+"""HF ``TrainingArguments``' default ``optim``, which calt-x 1.5.0 trains with when train.yaml names none."""
 REPORTERS = ("wandb", "csv", "tensorboard", "none")
 PRECISIONS = ("auto", "64-true", "32-true", "16-true", "bf16-true", "16-mixed", "bf16-mixed", "transformer-engine",
               "transformer-engine-float16", "64", "32", "16", "bf16")
@@ -107,7 +112,8 @@ class TrainConfig:
     warmup_steps: int = key(0, "warmup steps (wins over warmup_ratio when > 0)", bounds="[0, inf)")
     lr_scheduler_type: str = key("linear", "learning-rate schedule after warmup", choices=SCHEDULERS)
     max_grad_norm: float = key(1.0, "gradient clipping norm (0: off)", bounds="[0, inf)")
-    optimizer: str = key("adamw_torch", "optimizer", choices=OPTIMIZERS, aliases=("optim",))
+    optimizer: str = key(DEFAULT_OPTIMIZER, "optimizer (default: HF's, as in the original: adamw_torch_fused from "
+                         "torch 2.8, adamw_torch before)", choices=OPTIMIZERS, aliases=("optim",))
     adam_beta1: float = key(0.9, "Adam beta1", bounds="[0, 1)")
     adam_beta2: float = key(0.999, "Adam beta2", bounds="[0, 1)")
     adam_epsilon: float = key(1e-8, "Adam epsilon (0 divides by zero where a gradient is 0)", bounds="(0, inf)")

@@ -74,14 +74,12 @@ def generate_eval_set(model, dataset, collate_fn, tokenizer, max_length: int, nu
                 input_ids=batch["input_ids"].to(device), attention_mask=batch["attention_mask"].to(device),
                 max_new_tokens=max_length, num_beams=num_beams, num_return_sequences=num_beams, do_sample=False,
             )
-        decoded = [text.strip() for text in tokenizer.batch_decode(output, skip_special_tokens=True)]
+        decoded = decode_texts(tokenizer, output)
         candidates = [decoded[row * num_beams : (row + 1) * num_beams] for row in range(len(chunk))]
         labels = batch["labels"].clone()
         labels[labels == -100] = tokenizer.pad_token_id
-        reference = tokenizer.batch_decode(labels, skip_special_tokens=True)
-        inputs = tokenizer.batch_decode(batch["input_ids"], skip_special_tokens=True)
-        local.extend(zip(chunk, (c[0] for c in candidates), (r.strip() for r in reference),
-                         (i.strip() for i in inputs), candidates))
+        local.extend(zip(chunk, (c[0] for c in candidates), decode_texts(tokenizer, labels),
+                         decode_texts(tokenizer, batch["input_ids"]), candidates))
         bar.update(len(chunk))
     bar.close()
     if was_training:
@@ -93,6 +91,12 @@ def generate_eval_set(model, dataset, collate_fn, tokenizer, max_length: int, nu
     local.sort(key=lambda row: row[0])
     return GenerationResult([row[1] for row in local], [row[2] for row in local], [row[3] for row in local],
                             [row[4] for row in local] if num_beams > 1 else [])
+
+
+def decode_texts(tokenizer, ids) -> list[str]:
+    """Token ids as the original's ``eval_results.json`` writes them: special tokens dropped and HF's clean-up of
+    tokenization spaces applied (``"4 , 5"`` reads ``"4, 5"``), whatever the transformers version's default."""
+    return tokenizer.batch_decode(ids, skip_special_tokens=True, clean_up_tokenization_spaces=True)
 
 
 def longest_first(indices: list[int], data) -> list[int]:

@@ -13,7 +13,7 @@ from transformers import PreTrainedModel
 
 from .compat import collect_rng_states, restore_rng_states
 from .metrics import IGNORE_INDEX, SequenceExactMatch, TokenAccuracy
-from .optim import OptimizerSettings, build_optimizer, build_scheduler, parameter_groups
+from .optim import OptimizerSettings, build_optimizer, build_scheduler, clip_gradient_norm, parameter_groups
 
 MODEL_INPUTS = ("input_ids", "attention_mask", "decoder_input_ids", "decoder_attention_mask", "labels")
 LOGGING_STRATEGIES = ("steps", "epoch", "no")
@@ -166,6 +166,14 @@ class CaltLightningModule(L.LightningModule):
             return math.ceil(batches / trainer.accumulate_grad_batches) * trainer.max_epochs
         total = trainer.estimated_stepping_batches
         return int(total) if math.isfinite(total) else 1
+
+    def configure_gradient_clipping(self, optimizer, gradient_clip_val=None, gradient_clip_algorithm=None) -> None:
+        """Lightning's clipping, except for fused optimizers (``adamw_torch_fused``, the original's default), which
+        Lightning's mixed-precision plugin refuses to clip even without a GradScaler: those are clipped here."""
+        if gradient_clip_val and optimizer.defaults.get("fused"):
+            clip_gradient_norm(optimizer, gradient_clip_val, getattr(self.trainer.precision_plugin, "scaler", None))
+            return
+        super().configure_gradient_clipping(optimizer, gradient_clip_val, gradient_clip_algorithm)
 
     def configure_optimizers(self):
         optim = self.optim

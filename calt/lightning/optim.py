@@ -10,7 +10,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from calt.config.blocks import OPTIMIZERS
+from calt.config.blocks import DEFAULT_OPTIMIZER, OPTIMIZERS
 NO_DECAY = ("bias", "norm", "layernorm", "layer_norm")
 
 
@@ -20,7 +20,7 @@ class OptimizerSettings:
 
     learning_rate: float = 5e-5
     weight_decay: float = 0.0
-    optimizer: str = "adamw_torch"
+    optimizer: str = DEFAULT_OPTIMIZER
     lr_scheduler_type: str = "linear"
     warmup_ratio: float = 0.0
     warmup_steps: int = 0
@@ -50,7 +50,7 @@ def build_optimizer(name: str, groups: Iterable[dict], lr: float, betas=(0.9, 0.
     if key in ("adamw_torch", "adamw"):
         return torch.optim.AdamW(groups, lr=lr, betas=betas, eps=eps)
     if key == "adamw_torch_fused":
-        return torch.optim.AdamW(groups, lr=lr, betas=betas, eps=eps, fused=torch.cuda.is_available())
+        return torch.optim.AdamW(groups, lr=lr, betas=betas, eps=eps, fused=True)  # as HF: on CPU too
     if key == "adam":
         return torch.optim.Adam(groups, lr=lr, betas=betas, eps=eps)
     if key == "sgd":
@@ -60,6 +60,15 @@ def build_optimizer(name: str, groups: Iterable[dict], lr: float, betas=(0.9, 0.
 
         return Adafactor(groups, lr=lr, scale_parameter=False, relative_step=False, warmup_init=False)
     raise ValueError(f"unknown optimizer {name!r}; choose one of {', '.join(OPTIMIZERS)}")
+
+
+def clip_gradient_norm(optimizer, max_norm: float, scaler=None) -> None:
+    """Scale the gradients of ``optimizer``'s parameters down to a total 2-norm of ``max_norm`` (HF's clipping).
+    Under a GradScaler they are unscaled first; the scaler's ``step`` then knows they are."""
+    if scaler is not None:
+        scaler.unscale_(optimizer)
+    parameters = [param for group in optimizer.param_groups for param in group["params"] if param.grad is not None]
+    torch.nn.utils.clip_grad_norm_(parameters, max_norm)
 
 
 def warmup_steps_for(total_steps: int, warmup_ratio: float, warmup_steps: int) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from .generic.dropout import Dropout
 from .generic.layers import FeedForward, KeyValueCache, attention, mark_attention_input, merge_heads, split_heads
 from .input_embeddings import get_input_embedding
 from .positional_embeddings import GenericPositionalEmbedding
@@ -83,7 +84,7 @@ class CausalLayer(nn.Module):
         self.self_attn = CausalSelfAttention(d, config.attention_heads, config.dropout, config.bias, rotary)
         self.ffn_norm = nn.LayerNorm(d, eps=eps)
         self.ffn = FeedForward(d, config.dim_feedforward, config.activation, config.dropout, config.bias)
-        self.dropout = nn.Dropout(config.dropout)
+        self.dropout = Dropout(config.dropout)
 
     def forward(self, x: torch.Tensor, attn_mask: torch.Tensor | None = None, is_causal: bool = False,
                 position_ids: torch.Tensor | None = None, cache: KeyValueCache | None = None) -> torch.Tensor:

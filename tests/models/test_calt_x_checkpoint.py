@@ -7,6 +7,7 @@ run (see make_checkpoint.py and the README there). Nothing here runs the origina
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -123,6 +124,27 @@ def test_load_from_checkpoint_rebuilds_the_run_with_the_original_weights(tmp_pat
     batch = pipeline.data_collator([pipeline.eval_dataset[i] for i in range(len(expected["input_ids"]))])
     for key in ("input_ids", "attention_mask", "decoder_input_ids", "decoder_attention_mask", "labels"):
         assert torch.equal(batch[key], expected[key]), key
+
+
+def test_evaluation_writes_the_texts_and_success_rate_the_original_wrote(tmp_path, monkeypatch):
+    """resume_from_checkpoint → build → evaluate_and_save_generation on the original's save_dir: every row's
+    ``generated`` and ``reference`` text is the one calt-x wrote for it (eval_results_original.json, recorded by
+    record_eval_results.py: ``"1, 1, 1"``, HF's clean-up of tokenization spaces included), and so is the rate."""
+    from calt.trainer import TrainerPipeline
+
+    summary = json.loads((FIXTURE / "eval_results_original_summary.json").read_text())
+    original = json.loads((FIXTURE / "eval_results_original.json").read_text())
+    shutil.copytree(FIXTURE / "data", tmp_path / "data")
+    shutil.copy(FIXTURE / "lexer.yaml", tmp_path / "lexer.yaml")
+    save_dir = copy_save_dir(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    pipeline = TrainerPipeline.resume_from_checkpoint(str(save_dir)).build()
+    success_rate = pipeline.evaluate_and_save_generation(max_length=summary["max_length"])
+    written = [*save_dir.glob("eval_results.json"), *save_dir.glob("eval_results/step_*.json")]
+    ours = json.loads(max(written, key=lambda path: path.stat().st_mtime_ns).read_text())
+    assert [(row["generated"], row["reference"]) for row in ours] == [
+        (row["generated"], row["reference"]) for row in original]
+    assert success_rate == summary["success_rate"]
 
 
 def test_saved_again_by_calt_it_loads_as_a_calt_model(tmp_path, expected):

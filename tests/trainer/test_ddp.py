@@ -40,7 +40,7 @@ def test_two_processes_match_one(make_cfg, tmp_path):
     assert two[0]["global_step"] == 6  # the global batch is split, the step count is not
     out = Path(cfg.train.save_dir)
     rows = json.loads((out / "eval_results.json").read_text())
-    references = [line.split("#")[1].strip().replace(",", " , ") for line in
+    references = [line.split("#")[1].strip().replace(",", ", ") for line in  # "1, 2": the original's text
                   Path(cfg.data.test_dataset_path).read_text().splitlines()]
     assert [r["reference"] for r in rows] == references  # every sample once, in order
     # the saved weights evaluated by one process give the same numbers

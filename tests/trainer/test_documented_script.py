@@ -39,7 +39,8 @@ def test_generation_results_hold_every_test_sample_in_order(finished_run):
     pipeline, rate, out = finished_run
     rows = json.loads((out / "eval_results.json").read_text())
     assert len(rows) == 12 and set(rows[0]) == {"generated", "reference", "input"}
-    references = [pipeline.tokenizer.decode(pipeline.tokenizer(t)["input_ids"], skip_special_tokens=True)
+    references = [pipeline.tokenizer.decode(pipeline.tokenizer(t)["input_ids"], skip_special_tokens=True,
+                                            clean_up_tokenization_spaces=True)  # as the original writes them
                   for t in (pipeline.eval_dataset[i]["target"] for i in range(12))]
     assert [r["reference"] for r in rows] == references
     assert rate == sum(r["generated"] == r["reference"] for r in rows) / 12

@@ -10,6 +10,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .configuration import TransformerConfig
+from .dropout import Dropout
 from .positional import RotaryEmbedding
 
 ACTIVATION_FUNCTIONS = {
@@ -156,7 +157,8 @@ class CrossAttention(nn.Module):
     def project_memory(self, memory: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Keys and values of the memory, (B, H, S, Dh) each; computed once per generate call."""
         k, v = self.kv_proj(memory).chunk(2, dim=-1)
-        return split_heads(k, self.num_heads), split_heads(v, self.num_heads)
+        # contiguous once here, so each decoding step's matmuls read them without copying
+        return split_heads(k, self.num_heads).contiguous(), split_heads(v, self.num_heads).contiguous()
 
     def forward(self, x, memory_kv: tuple[torch.Tensor, torch.Tensor], memory_mask=None):
         """Attend ``x`` (B, L, D) to the projected memory."""
@@ -173,7 +175,7 @@ class FeedForward(nn.Module):
         self.fc_in = nn.Linear(d_model, ffn_dim, bias=bias)
         self.fc_out = nn.Linear(ffn_dim, d_model, bias=bias)
         self.activation = ACTIVATION_FUNCTIONS[activation]
-        self.dropout = nn.Dropout(dropout)
+        self.dropout = Dropout(dropout)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.fc_out(self.dropout(self.activation(self.fc_in(x))))
@@ -189,7 +191,7 @@ class EncoderLayer(nn.Module):
         self.self_attn = SelfAttention(d, config.attention_heads, config.dropout, config.bias, rotary)
         self.ffn_norm = nn.LayerNorm(d, eps=eps)
         self.ffn = FeedForward(d, config.dim_feedforward, config.activation, config.dropout, config.bias)
-        self.dropout = nn.Dropout(config.dropout)
+        self.dropout = Dropout(config.dropout)
 
     def forward(self, x: torch.Tensor, attn_mask: torch.Tensor | None) -> torch.Tensor:
         x = x + self.dropout(self.self_attn(self.self_attn_norm(x), attn_mask=attn_mask))
@@ -208,7 +210,7 @@ class DecoderLayer(nn.Module):
         self.cross_attn = CrossAttention(d, heads, config.dropout, config.bias)
         self.ffn_norm = nn.LayerNorm(d, eps=eps)
         self.ffn = FeedForward(d, config.decoder_ffn_dim, config.activation, config.dropout, config.bias)
-        self.dropout = nn.Dropout(config.dropout)
+        self.dropout = Dropout(config.dropout)
 
     def forward(self, x, memory_kv, memory_mask=None, self_mask=None, is_causal=False, cache=None, offset=0):
         """``is_causal``/``self_mask`` for full sequences; ``cache``/``offset`` for one decoding step."""

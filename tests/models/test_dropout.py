@@ -1,0 +1,81 @@
+"""calt's Dropout: a correct dropout (rate, scale, independence, gradient) from a quarter of the random draws."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+
+from calt.models.generic import Transformer, TransformerConfig
+from calt.models.generic.dropout import Dropout
+
+N = 1_000_000
+
+
+def dropped_share(out: torch.Tensor) -> float:
+    return (out == 0).float().mean().item()
+
+
+@pytest.mark.parametrize("p", [0.1, 0.3, 0.5])
+def test_the_drop_rate_is_p_and_kept_values_are_scaled_to_keep_the_mean(p):
+    torch.manual_seed(0)
+    out = Dropout(p).train()(torch.ones(N))
+    five_sigma = 5 * (p * (1 - p) / N) ** 0.5
+    assert abs(dropped_share(out) - p) < five_sigma
+    kept = out[out != 0]
+    assert torch.all(kept == kept[0])
+    assert kept[0].item() == pytest.approx(1 / (1 - round(p * 65536) / 65536), rel=1e-6)
+    assert out.mean().item() == pytest.approx(1.0, abs=5 * (p / (1 - p) / N) ** 0.5)
+
+
+def test_elements_decided_by_one_draw_are_independent():
+    """Four neighbours share a 64-bit draw: each pair must still be dropped together with probability p * p."""
+    torch.manual_seed(1)
+    p = 0.3
+    dropped = (Dropout(p).train()(torch.ones(N)) == 0).view(-1, 4)
+    for a, b in [(0, 1), (1, 2), (2, 3), (0, 3)]:
+        both = (dropped[:, a] & dropped[:, b]).float().mean().item()
+        assert abs(both - p * p) < 5 * (p * p * (1 - p * p) / (N // 4)) ** 0.5, (a, b, both)
+
+
+def test_masks_follow_torch_manual_seed_and_differ_between_calls():
+    layer = Dropout(0.2).train()
+    x = torch.ones(4096)
+    torch.manual_seed(7)
+    first, second = layer(x), layer(x)
+    torch.manual_seed(7)
+    assert torch.equal(layer(x), first)
+    assert not torch.equal(first, second)
+
+
+def test_gradient_is_the_same_mask_and_scale():
+    torch.manual_seed(3)
+    x = torch.randn(64, 13, 256, requires_grad=True)
+    out = Dropout(0.1).train()(x)
+    out.sum().backward()
+    kept = (out.detach() != 0).float()
+    scale = torch.tensor(65536 / (65536 - round(0.1 * 65536)))
+    assert torch.equal(out.detach(), x.detach() * kept * scale)
+    assert torch.equal(x.grad, kept * scale)
+
+
+def test_eval_mode_zero_and_one():
+    x = torch.randn(1000)
+    assert torch.equal(Dropout(0.5).eval()(x), x)
+    assert torch.equal(Dropout(0.0).train()(x), x)
+    assert torch.equal(Dropout(1.0).train()(x), torch.zeros_like(x))
+    with pytest.raises(ValueError, match="probability"):
+        Dropout(1.5)
+
+
+def test_bf16_input_keeps_its_dtype_and_shape():
+    out = Dropout(0.1).train()(torch.ones(3, 5, 7, dtype=torch.bfloat16))
+    assert out.dtype == torch.bfloat16 and out.shape == (3, 5, 7)
+
+
+def test_the_generic_model_uses_it_as_an_nn_dropout():
+    """Users who walk the modules for nn.Dropout (to change p) still find every dropout layer."""
+    config = TransformerConfig(d_model=16, attention_heads=2, num_encoder_layers=1, num_decoder_layers=1,
+                               dim_feedforward=32, decoder_ffn_dim=32, vocab_size=11, max_input_len=16)
+    layers = [m for m in Transformer(config).modules() if isinstance(m, nn.Dropout)]
+    assert layers and all(isinstance(m, Dropout) for m in layers)
