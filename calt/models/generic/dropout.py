@@ -32,8 +32,10 @@ class Dropout(nn.Dropout):
     """``nn.Dropout`` (same argument, same module type and state) with cheaper masks on the CPU."""
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if not self.training or self.p == 0.0 or x.device.type != "cpu":
-            return F.dropout(x, self.p, self.training, self.inplace)
+        if not self.training or self.p == 0.0:
+            return x
+        if x.device.type != "cpu":
+            return F.dropout(x, self.p, True, self.inplace)
         drop_count = round(self.p * SLICE_VALUES)
         if drop_count >= SLICE_VALUES:
             return x.mul(0.0) if not self.inplace else x.zero_()
