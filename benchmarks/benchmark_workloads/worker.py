@@ -125,10 +125,10 @@ def final_train_loss(pipeline) -> float | None:
 
 
 def run_decode(spec: dict, save_dir: Path) -> dict:
-    """Greedy generation on the test set with the original's trained model (``trained_model``, the folder its
-    save_dir, where ``save_model`` wrote it), in a fresh process, loaded the documented way:
-    ``TrainerPipeline.resume_from_checkpoint`` of a copy of that save_dir with this run's train.yaml. Both packages decode the same weights, so they do the same work
-    and their answers can be compared one by one (calt reads the folder as a calt-x checkpoint)."""
+    """Greedy generation on the test set with the original's trained model (``trained_model``: the save_dir its
+    ``save_model`` wrote to), in a fresh process, loaded the documented way: ``TrainerPipeline.resume_from_checkpoint``
+    of a copy of that save_dir with this run's train.yaml. Both packages decode the same weights, so they do the
+    same work and their answers can be compared one by one (calt reads the folder as a calt-x checkpoint)."""
     from calt.trainer import TrainerPipeline
 
     shutil.copytree(spec["trained_model"], save_dir, dirs_exist_ok=True, ignore=shutil.ignore_patterns("eval_results*"))

@@ -168,9 +168,10 @@ class CaltLightningModule(L.LightningModule):
         return int(total) if math.isfinite(total) else 1
 
     def configure_gradient_clipping(self, optimizer, gradient_clip_val=None, gradient_clip_algorithm=None) -> None:
-        """Lightning's clipping, except for fused optimizers (``adamw_torch_fused``, the original's default), which
-        Lightning's mixed-precision plugin refuses to clip even without a GradScaler: those are clipped here."""
-        if gradient_clip_val and optimizer.defaults.get("fused"):
+        """Lightning's clipping, except norm clipping of fused optimizers (``adamw_torch_fused``, the original's
+        default), which Lightning's mixed-precision plugin refuses even without a GradScaler: that is done here."""
+        by_norm = gradient_clip_algorithm in (None, "norm")  # Lightning passes its str enum
+        if gradient_clip_val and by_norm and optimizer.defaults.get("fused"):
             clip_gradient_norm(optimizer, gradient_clip_val, getattr(self.trainer.precision_plugin, "scaler", None))
             return
         super().configure_gradient_clipping(optimizer, gradient_clip_val, gradient_clip_algorithm)

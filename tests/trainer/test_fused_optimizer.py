@@ -71,3 +71,27 @@ def test_a_fused_run_clips_its_gradients_under_every_precision(make_cfg, tmp_pat
     trainer.train()
     assert len(norms) == 3 and all(norm <= 0.01 * (1 + 1e-4) for norm in norms)
     assert all(torch.isfinite(p).all() for p in model.parameters())
+
+
+def test_clipping_by_value_is_left_to_lightning(monkeypatch):
+    """Only norm clipping of a fused optimizer is calt's; ``gradient_clip_algorithm: value`` (LightningCLI) keeps
+    Lightning's path, which clips by value or says why it cannot."""
+    from lightning.pytorch.utilities import GradClipAlgorithmType
+
+    from calt.lightning.module import CaltLightningModule
+    from calt.models.generic import Transformer, TransformerConfig
+
+    config = TransformerConfig(d_model=8, attention_heads=2, num_encoder_layers=1, num_decoder_layers=1,
+                               dim_feedforward=16, decoder_ffn_dim=16, vocab_size=7, max_input_len=8)
+    module = CaltLightningModule(Transformer(config))
+    module.trainer = L.Trainer(accelerator="cpu", precision="bf16-mixed", logger=False, enable_checkpointing=False,
+                               enable_progress_bar=False, enable_model_summary=False)
+    optimizer = build_optimizer("adamw_torch_fused", module.parameters(), lr=1e-3)
+    to_lightning: list = []
+    monkeypatch.setattr(L.LightningModule, "configure_gradient_clipping",
+                        lambda self, opt, val=None, algorithm=None: to_lightning.append((val, algorithm)))
+    ours: list = []
+    monkeypatch.setattr(lightning_module, "clip_gradient_norm", lambda *args: ours.append(args))
+    module.configure_gradient_clipping(optimizer, 0.5, GradClipAlgorithmType.VALUE)
+    module.configure_gradient_clipping(optimizer, 0.5, GradClipAlgorithmType.NORM)
+    assert to_lightning == [(0.5, GradClipAlgorithmType.VALUE)] and len(ours) == 1
