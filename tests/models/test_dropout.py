@@ -79,3 +79,15 @@ def test_the_generic_model_uses_it_as_an_nn_dropout():
                                dim_feedforward=32, decoder_ffn_dim=32, vocab_size=11, max_input_len=16)
     layers = [m for m in Transformer(config).modules() if isinstance(m, nn.Dropout)]
     assert layers and all(isinstance(m, Dropout) for m in layers)
+
+
+@pytest.mark.parametrize("inplace", [False, True])
+def test_backward_keeps_a_bool_mask_not_a_float_copy(inplace):
+    """Activation memory: the mask saved for the gradient costs one byte an element (nn.Dropout's CPU path: four)."""
+    saved = []
+    x = torch.randn(8, 16, 32, requires_grad=True)
+    with torch.autograd.graph.saved_tensors_hooks(lambda t: saved.append(t) or t, lambda t: t):
+        out = Dropout(0.25, inplace=inplace).train()(x.clone() if inplace else x)
+    assert [(t.dtype, t.shape) for t in saved] == [(torch.bool, x.shape)]
+    out.backward(torch.ones_like(out))
+    assert torch.equal(x.grad, (out.detach() != 0).float() * (65536 / (65536 - 16384)))
