@@ -44,7 +44,7 @@ class DataConfig:
     dataset_load_preprocessor: Any = key(None, "turns each record into (problem, answer) text at load time: an import "
                                                "path, {class: import.path, kwargs: {...}}, a list of those (run in "
                                                "order), or an object (Python API)")
-    cache_min_samples: int | None = key(None, "splits this large keep their token ids in an Arrow cache "
+    cache_min_samples: int | None = key(None, "splits this large keep their token ids in a memory-mapped cache "
                                               "(default 50000, or CALT_CACHE_MIN_SAMPLES)", bounds="[0, inf)")
     on_the_fly: bool = key(False, "make training samples with data.generator in the DataLoader workers (nothing on "
                                   "disk; num_train_samples per epoch, fresh each epoch; the test set stays a file)")

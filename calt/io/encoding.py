@@ -17,6 +17,7 @@ import numpy as np
 
 logger = logging.getLogger(__name__)
 SEPARATOR = "\x00"  # joins texts for one-pass lexing; matched as its own lexeme
+ENCODE_CHUNK = 16_384  # texts lexed in one pass: bounds the peak memory of a build, not its speed
 
 
 class SampleEncoder:
@@ -99,19 +100,30 @@ class SampleEncoder:
             self._cache[text] = result
 
     def encode_all(self, texts: list[str]) -> TokenIdStore | None:
-        """All texts in one regex pass and one vectorised id lookup; None when a text needs the
+        """All texts by one regex pass and one vectorised id lookup per chunk of ``ENCODE_CHUNK`` texts (the
+        lexeme strings of a whole split would peak at tens of bytes a token); None when a text needs the
         per-sample path (number rewriting, unknown or out-of-vocabulary tokens)."""
+        lookup = {**self.vocab, SEPARATOR: -1}
+        chunks = []
+        for start in range(0, len(texts), ENCODE_CHUNK):
+            chunk = self._encode_chunk(texts[start:start + ENCODE_CHUNK], lookup)
+            if chunk is None:
+                return None
+            chunks.append(chunk)
+        return TokenIdStore.concatenate(chunks)
+
+    def _encode_chunk(self, texts: list[str], lookup: dict[str, int]) -> TokenIdStore | None:
         joined = SEPARATOR.join(texts)
         if joined.count(SEPARATOR) != len(texts) - 1:
             return None
         lexemes = self.lexer.raw_lexemes(joined)
         if lexemes is None:
             return None
-        lookup = {**self.vocab, SEPARATOR: -1}
         try:
             flat = np.fromiter(map(lookup.__getitem__, lexemes), dtype=np.int32, count=len(lexemes))
         except KeyError:  # an out-of-vocabulary lexeme: the per-sample path reports it
             return None
+        del lexemes, joined
         counts = np.diff(np.concatenate(([-1], np.flatnonzero(flat == -1), [len(flat)]))) - 1
         offsets = np.zeros(len(texts) + 1, dtype=np.int64)
         np.cumsum(counts + 2, out=offsets[1:])
@@ -168,6 +180,6 @@ def cache_key(path: str, lexer_config: dict, vocab: list[str], num_samples: int 
 
 
 def cache_path(path: str, key: str) -> Path:
-    """Where the id cache of ``path`` lives: beside the data, in ``.calt_cache/``."""
+    """The manifest of the id cache of ``path``: beside the data, in ``.calt_cache/`` (its columns beside it)."""
     source = Path(path)
-    return source.parent / ".calt_cache" / f"{source.name}.{key}.arrow"
+    return source.parent / ".calt_cache" / f"{source.name}.{key}.json"

@@ -82,7 +82,7 @@ class IOPipeline:
     """Builds ``io_dict = {"train_dataset", "test_dataset", "tokenizer", "data_collator"}``.
 
     Every sample is lexed and encoded once in ``build()``; large files keep their ids in a
-    memory-mapped Arrow cache beside the data, keyed by content, lexer configuration and load
+    memory-mapped cache beside the data, keyed by content, lexer configuration and load
     preprocessor (its class, parameters and source), so a second build skips the preprocessor too.
     ``dataset_load_preprocessor`` is an object with ``process_sample``, or what train.yaml can name
     (an import path, ``{class, kwargs}``, a list of those: see ``load_preprocessors.spec``).

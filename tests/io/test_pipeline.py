@@ -59,10 +59,10 @@ def test_num_samples_limits_each_split(data_cfg):
     assert len(IOPipeline.from_config(data_cfg).build()["train_dataset"]) == 2
 
 
-def test_second_build_hits_the_arrow_cache(data_cfg, gf17_files):
+def test_second_build_hits_the_token_cache(data_cfg, gf17_files):
     data_cfg.cache_min_samples = 1
     first = IOPipeline.from_config(data_cfg).build()["train_dataset"]
-    caches = list((gf17_files / ".calt_cache").glob("train.txt.*.arrow"))
+    caches = list((gf17_files / ".calt_cache").glob("train.txt.*.json"))
     assert len(caches) == 1
     second = IOPipeline.from_config(data_cfg).build()["train_dataset"]
     for store in ("input_ids", "target_ids"):

@@ -1,4 +1,4 @@
-"""The Arrow token cache with a load preprocessor: a second build skips the preprocessor, and a changed
+"""The token cache with a load preprocessor: a second build skips the preprocessor, and a changed
 preprocessor (its source, its parameters) builds a new cache instead of serving stale texts."""
 
 import importlib
@@ -61,7 +61,7 @@ def test_second_build_reads_the_cache_without_running_the_preprocessor(data_cfg,
     module = importlib.import_module(name)
     calls = len(module.CALLS)
     assert calls >= 3 and first.target_texts == ["1,3,6,0", "16,0,0", "5,0"]
-    assert len(list((gf17_files / ".calt_cache").glob("train.txt.*.arrow"))) == 1
+    assert len(list((gf17_files / ".calt_cache").glob("train.txt.*.json"))) == 1
 
     second = build(config(data_cfg, name))
     assert len(module.CALLS) == calls  # nothing was preprocessed again
@@ -77,7 +77,7 @@ def test_an_edited_preprocessor_invalidates_the_cache(data_cfg, gf17_files, user
     importlib.reload(importlib.import_module(name))
     edited = build(config(data_cfg, name))
     assert edited.target_texts == ["0,1,3,6", "0,16,0", "0,5"]  # the new code ran: no stale texts
-    assert len(list((gf17_files / ".calt_cache").glob("train.txt.*.arrow"))) == 2
+    assert len(list((gf17_files / ".calt_cache").glob("train.txt.*.json"))) == 2
 
 
 def test_a_changed_parameter_invalidates_the_cache(data_cfg, user_module):
@@ -113,7 +113,7 @@ def test_a_preprocessor_without_stable_identity_is_not_cached(data_cfg, gf17_fil
     with caplog.at_level(logging.WARNING):
         dataset = pipeline.build()["train_dataset"]
     assert dataset.target_texts[0] == "1,3,6,0"
-    assert not list((gf17_files / ".calt_cache").glob("train.txt.*.arrow"))
+    assert not list((gf17_files / ".calt_cache").glob("train.txt.*.json"))
     assert "token cache off" in caplog.text and "NoText" in caplog.text
 
 
@@ -176,4 +176,4 @@ def test_text_to_sage_chain_from_yaml_is_cached_per_ring(tmp_path, order):
     other = "lex" if order == "degrevlex" else "degrevlex"
     data["dataset_load_preprocessor"][0]["kwargs"]["ring"]["order"] = other
     IOPipeline.from_config(OmegaConf.create(data)).build()
-    assert len(list((tmp_path / ".calt_cache").glob("train.txt.*.arrow"))) == 2  # the term order is in the key
+    assert len(list((tmp_path / ".calt_cache").glob("train.txt.*.json"))) == 2  # the term order is in the key

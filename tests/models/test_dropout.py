@@ -91,3 +91,33 @@ def test_backward_keeps_a_bool_mask_not_a_float_copy(inplace):
     assert [(t.dtype, t.shape) for t in saved] == [(torch.bool, x.shape)]
     out.backward(torch.ones_like(out))
     assert torch.equal(x.grad, (out.detach() != 0).float() * (65536 / (65536 - 16384)))
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+def test_after_relu_is_relu_then_dropout_exactly(dtype):
+    """The feed-forward layers' fused ReLU + dropout: same values and gradient as the two layers, same masks."""
+    layer = Dropout(0.3).train()
+    h = torch.randn(16, 9, 64, dtype=dtype, requires_grad=True)
+    grad_out = torch.randn(16, 9, 64, dtype=dtype)
+    torch.manual_seed(5)
+    separate = layer(torch.relu(h))
+    (separate_grad,) = torch.autograd.grad(separate, h, grad_out)
+    torch.manual_seed(5)
+    fused = layer.after_relu(h)
+    (fused_grad,) = torch.autograd.grad(fused, h, grad_out)
+    assert torch.equal(fused, separate) and torch.equal(fused_grad, separate_grad)
+    assert 0 < (fused == 0).float().mean().item() < 1
+
+
+def test_after_relu_saves_only_its_output():
+    """ReLU's output and the mask are not kept: the output (which the next linear layer keeps) is enough."""
+    saved = []
+    h = torch.randn(8, 16, 32, requires_grad=True)
+    with torch.autograd.graph.saved_tensors_hooks(lambda t: saved.append(t) or t, lambda t: t):
+        out = Dropout(0.25).train().after_relu(h)
+    assert len(saved) == 1 and saved[0].data_ptr() == out.data_ptr()
+
+
+def test_after_relu_in_eval_mode_is_relu():
+    h = torch.randn(100)
+    assert torch.equal(Dropout(0.5).eval().after_relu(h), torch.relu(h))

@@ -48,16 +48,42 @@ class MaskedScale(torch.autograd.Function):
         return grad.mul(keep).mul_(ctx.scale), None, None, None
 
 
+class ReluMaskedScale(torch.autograd.Function):
+    """``relu(h) * keep * scale`` that saves only its output (which the next linear layer saves anyway): the
+    gradient passes where the output is positive, exactly as ReLU's and the mask's together."""
+
+    @staticmethod
+    def forward(ctx, h: torch.Tensor, keep: torch.Tensor, scale: float) -> torch.Tensor:
+        out = h.mul(keep).relu_().mul_(scale)
+        ctx.save_for_backward(out)
+        ctx.scale = scale
+        return out
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor):
+        (out,) = ctx.saved_tensors
+        return grad.mul(out > 0).mul_(ctx.scale), None, None
+
+
 class Dropout(nn.Dropout):
     """``nn.Dropout`` (same argument, same module type and state) with cheaper masks on the CPU."""
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if not self.training or self.p == 0.0:
-            return x
-        if x.device.type != "cpu":
-            return F.dropout(x, self.p, True, self.inplace)
+        if not self.cheap_masks(x):
+            return x if not self.training or self.p == 0.0 else F.dropout(x, self.p, True, self.inplace)
+        return MaskedScale.apply(x, *self.keep_and_scale(x), self.inplace)
+
+    def after_relu(self, h: torch.Tensor) -> torch.Tensor:
+        """``self(F.relu(h))`` keeping one tensor for the backward pass instead of ReLU's output and a mask."""
+        if not self.cheap_masks(h):
+            return self(F.relu(h))
+        return ReluMaskedScale.apply(h, *self.keep_and_scale(h))
+
+    def keep_and_scale(self, x: torch.Tensor) -> tuple[torch.Tensor, float]:
+        """A fresh keep mask of ``x``'s shape, and the inverse of the rate it keeps."""
         drop_count = round(self.p * SLICE_VALUES)
-        if drop_count >= SLICE_VALUES:
-            return x.mul(0.0) if not self.inplace else x.zero_()
-        scale = SLICE_VALUES / (SLICE_VALUES - drop_count)
-        return MaskedScale.apply(x, keep_mask(x.shape, drop_count, x.device), scale, self.inplace)
+        return keep_mask(x.shape, drop_count, x.device), SLICE_VALUES / (SLICE_VALUES - drop_count)
+
+    def cheap_masks(self, x: torch.Tensor) -> bool:
+        """Whether this call draws calt's masks: training on the CPU at a rate that keeps something."""
+        return self.training and x.device.type == "cpu" and 0 < round(self.p * SLICE_VALUES) < SLICE_VALUES

@@ -175,10 +175,13 @@ class FeedForward(nn.Module):
         self.fc_in = nn.Linear(d_model, ffn_dim, bias=bias)
         self.fc_out = nn.Linear(ffn_dim, d_model, bias=bias)
         self.activation = ACTIVATION_FUNCTIONS[activation]
+        self.relu = activation == "relu"
         self.dropout = Dropout(dropout)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.fc_out(self.dropout(self.activation(self.fc_in(x))))
+        hidden = self.fc_in(x)
+        hidden = self.dropout.after_relu(hidden) if self.relu else self.dropout(self.activation(hidden))
+        return self.fc_out(hidden)
 
 
 class EncoderLayer(nn.Module):
