@@ -121,3 +121,45 @@ def test_after_relu_saves_only_its_output():
 def test_after_relu_in_eval_mode_is_relu():
     h = torch.randn(100)
     assert torch.equal(Dropout(0.5).eval().after_relu(h), torch.relu(h))
+
+
+def attention_inputs(seed=0, empty_row=False):
+    torch.manual_seed(seed)
+    q, k, v = (torch.randn(2, 3, 7, 8, requires_grad=True) for _ in range(3))
+    mask = torch.rand(2, 1, 7, 7) > 0.3
+    mask[..., 0] = True
+    if empty_row:
+        mask[0, 0, 4] = False  # a row with no key at all
+    return q, k, v, mask
+
+
+@pytest.mark.parametrize("causal", [False, True])
+def test_cpu_attention_without_dropout_is_scaled_dot_product_attention(causal):
+    from calt.models.generic.layers import unfused_attention
+
+    q, k, v, mask = attention_inputs()
+    mask = None if causal else mask
+    ours = unfused_attention(q, k, v, mask, causal, 0.0)
+    theirs = torch.nn.functional.scaled_dot_product_attention(q, k, v, attn_mask=mask, is_causal=causal)
+    assert torch.allclose(ours, theirs, atol=1e-6)
+    assert all(torch.allclose(a, b, atol=1e-5) for a, b in zip(torch.autograd.grad(ours.sum(), (q, k, v)),
+                                                                torch.autograd.grad(theirs.sum(), (q, k, v))))
+
+
+def test_training_attention_drops_weights_and_scales_the_rest():
+    """With dropout, each attention weight is dropped or scaled by 1/(1-p) (v = identity shows the weights),
+    and a row with no key gives zeros as in scaled_dot_product_attention."""
+    from calt.models.generic.layers import attention
+
+    q, k, _, mask = attention_inputs(1, empty_row=True)
+    v = torch.eye(7).expand(2, 3, 7, 7)
+    weights = attention(q, k, v, mask, False, 0.0)
+    dropped = attention(q, k, v, mask, False, 0.25)
+    assert torch.equal(dropped[0, :, 4], torch.zeros(3, 7))
+    kept = dropped != 0
+    scale = 65536 / (65536 - 16384)
+    assert torch.allclose(dropped[kept], weights[kept] * scale, atol=1e-6)
+    share = 1 - kept[weights != 0].float().mean().item()
+    assert 0.1 < share < 0.4
+    dropped.sum().backward()
+    assert torch.isfinite(q.grad).all()
