@@ -146,9 +146,9 @@ class TrainConfig:
     devices: int | str | list[int] = key("auto", "number of devices, a list of ids, or auto")
     num_nodes: int = key(1, "machines", bounds="[1, 100000]")
     strategy: str | None = key(None, "Lightning strategy: ddp, fsdp, ... (default: ddp when devices > 1)")
-    precision: str | None = key(None, "Lightning precision; auto: bf16-mixed on GPUs and on CPUs with AVX512-BF16 or "
-                                      "AMX, else 32-true (default: as auto on GPUs, 32-true on CPUs); printed at "
-                                      "start", choices=PRECISIONS)
+    precision: str | None = key(None, "Lightning precision; unset or auto: bf16-mixed on GPUs and on CPUs with "
+                                      "AVX512-BF16 or AMX, else 32-true (16-mixed on GPUs without bf16); printed "
+                                      "at start", choices=PRECISIONS)
     max_steps: int = key(-1, "stop after this many optimizer steps (-1: the epochs decide)",
                         bounds="[-1, inf)")
     compile: bool = key(False, "torch.compile the model")

@@ -28,6 +28,16 @@ def load_model_and_tokenizer(save_dir: str | Path) -> tuple[Any, Any]:
     return model, tokenizer
 
 
+def exported_by_calt_x(save_dir: str | Path) -> bool:
+    """Whether the model exported to ``save_dir`` is in calt-x's format: its config.json has the original's
+    ``norm_first`` field, which calt never writes."""
+    model_dir, _ = locate_model_and_tokenizer(save_dir)
+    try:
+        return "norm_first" in json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return False
+
+
 def zip_damage(path: Path) -> str | None:
     """Why ``path`` is not a complete zip archive (torch's checkpoint and ``.bin`` format), or None."""
     try:

@@ -39,6 +39,17 @@ def run_config(train_config: Any, model: Any, io_dict: Any, wandb_config: Any) -
     return config
 
 
+def resumed_train_block(train, folder: Path, exported: bool):
+    """``train`` of a resumed run; a calt-x run without ``precision`` keeps the fp32 it was trained in (calt-x
+    sets no mixed precision), so its evaluation and continued training give the original's numbers."""
+    from ..models.loading import exported_by_calt_x
+
+    if train.get("precision") is not None or not exported or not exported_by_calt_x(folder):
+        return train
+    log.info("calt: %s was trained by calt-x, in fp32; it resumes in fp32 (train.precision sets another)", folder)
+    return OmegaConf.merge(train, {"precision": "32-true"})
+
+
 class TrainerPipeline:
     """``from_io_dict(cfg.train, model, io_dict).build()``, then ``train()``,
     ``save_model()`` and ``evaluate_and_save_generation()``; other attributes come from the trainer."""
@@ -109,7 +120,8 @@ class TrainerPipeline:
             model.calt_model_block = OmegaConf.to_container(cfg.model, resolve=True)
         else:  # nothing exported yet (an interrupted run): train(resume_from_checkpoint=True) loads the weights
             model = ModelPipeline.from_io_dict(cfg.model, io_dict).build()
-        pipeline = cls.from_io_dict(cfg.train, model, io_dict, wandb_config=cfg.get("wandb"))
+        pipeline = cls.from_io_dict(resumed_train_block(cfg.train, folder, exported), model, io_dict,
+                                    wandb_config=cfg.get("wandb"))
         pipeline.io_pipeline = io_pipeline
         return pipeline
 

@@ -234,3 +234,31 @@ def test_a_save_dir_without_a_model_is_named(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(ValueError, match="not a saved model"):
         calt_x_compat.locate_model_and_tokenizer(tmp_path / "empty")
+
+
+def test_a_calt_x_run_resumes_in_the_fp32_it_was_trained_in(tmp_path, monkeypatch):
+    """calt's default is bf16 on CPUs that have it; a calt-x run (calt-x sets no mixed precision) resumes in fp32,
+    so its evaluation gives the original's answers; a precision in its train.yaml still wins."""
+    from calt.trainer import TrainerPipeline, lightning_settings
+
+    monkeypatch.setattr(lightning_settings, "cpu_bf16_flags", lambda: ["avx512_bf16"])
+    shutil.copytree(FIXTURE / "data", tmp_path / "data")
+    shutil.copy(FIXTURE / "lexer.yaml", tmp_path / "lexer.yaml")
+    save_dir = copy_save_dir(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert TrainerPipeline.resume_from_checkpoint(str(save_dir)).config.precision == "32-true"
+    config = json.loads((save_dir / "train.yaml").read_text())
+    config["train"]["precision"] = "bf16-mixed"
+    (save_dir / "train.yaml").write_text(json.dumps(config))
+    assert TrainerPipeline.resume_from_checkpoint(str(save_dir)).config.precision == "bf16-mixed"
+
+
+def test_a_calt_run_resumes_at_the_default_precision(tmp_path):
+    from omegaconf import OmegaConf
+
+    from calt.trainer.pipeline import resumed_train_block
+
+    Transformer.from_pretrained(SAVE_DIR).save_pretrained(tmp_path)
+    train = OmegaConf.create({"save_dir": str(tmp_path)})
+    assert resumed_train_block(train, tmp_path, True) is train
+    assert resumed_train_block(train, SAVE_DIR, True).precision == "32-true"

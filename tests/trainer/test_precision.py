@@ -30,11 +30,11 @@ def test_cpu_bf16_flags_reads_cpuinfo(tmp_path, extra, expected):
 def test_auto_follows_the_cpu_and_explicit_values_win(monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     monkeypatch.setattr(lightning_settings, "cpu_bf16_flags", lambda: ["avx512_bf16"])
-    assert default_precision("cpu", "auto") == ("bf16-mixed", "auto: CPU has avx512_bf16")
+    expected = ("bf16-mixed", "CPU has avx512_bf16; train.precision: 32-true for fp32")
+    assert default_precision("cpu", "auto") == default_precision("cpu", None) == expected
     assert default_precision("cpu", "32-true")[0] == "32-true"
-    assert default_precision("cpu", None)[0] == "32-true"
     monkeypatch.setattr(lightning_settings, "cpu_bf16_flags", lambda: [])
-    assert default_precision("auto", "auto")[0] == "32-true"
+    assert default_precision("auto", "auto")[0] == default_precision("cpu", None)[0] == "32-true"
 
 
 def test_bf16_run_prints_its_precision_and_generates_under_autocast(make_cfg, tmp_path, monkeypatch, caplog):
@@ -47,7 +47,7 @@ def test_bf16_run_prints_its_precision_and_generates_under_autocast(make_cfg, tm
     with caplog.at_level(logging.INFO):
         trainer = Trainer(model, args, io_dict["data_collator"], io_dict["train_dataset"], io_dict["test_dataset"],
                           processing_class=io_dict["tokenizer"])
-    assert "calt: precision bf16-mixed (auto: CPU has avx512_bf16)" in caplog.text
+    assert "calt: precision bf16-mixed (CPU has avx512_bf16; train.precision: 32-true for fp32)" in caplog.text
     trainer.train()
     seen: list[tuple[bool, torch.dtype]] = []
     decode_step = model.decode_step
