@@ -259,6 +259,7 @@ def test_a_calt_run_resumes_at_the_default_precision(tmp_path):
     from calt.trainer.pipeline import resumed_train_block
 
     Transformer.from_pretrained(SAVE_DIR).save_pretrained(tmp_path)
+    AutoTokenizer.from_pretrained(SAVE_DIR).save_pretrained(tmp_path)
     train = OmegaConf.create({"save_dir": str(tmp_path)})
     assert resumed_train_block(train, tmp_path, True) is train
     assert resumed_train_block(train, SAVE_DIR, True).precision == "32-true"
