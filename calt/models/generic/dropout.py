@@ -65,11 +65,6 @@ class ReluMaskedScale(torch.autograd.Function):
         return grad.mul(out > 0).mul_(ctx.scale), None, None
 
 
-def dropout(x: torch.Tensor, p: float) -> torch.Tensor:
-    """Functional training-mode ``Dropout(p)(x)``, for dropout inside an operation (attention probabilities)."""
-    return Dropout(p).train()(x)
-
-
 class Dropout(nn.Dropout):
     """``nn.Dropout`` (same argument, same module type and state) with cheaper masks on the CPU."""
 

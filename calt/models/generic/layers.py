@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .configuration import TransformerConfig
-from .dropout import Dropout, dropout
+from .dropout import Dropout
 from .positional import RotaryEmbedding
 
 ACTIVATION_FUNCTIONS = {
@@ -90,29 +90,14 @@ class KeyValueCache:
 
 
 def attention(q, k, v, attn_mask=None, is_causal=False, dropout_p=0.0) -> torch.Tensor:
-    """``scaled_dot_product_attention`` (fused kernels on GPU), except on the CPU for the single query of a
-    decoding step, where two small matmuls run 1.2-2.5x faster than PyTorch's CPU kernel, and with dropout,
-    where PyTorch takes its unfused path anyway: the same math here, with calt's dropout masks."""
-    if q.device.type == "cpu" and (dropout_p > 0.0 or (q.size(-2) == 1 and not is_causal)):
-        return unfused_attention(q, k, v, attn_mask, is_causal, dropout_p)
+    """``scaled_dot_product_attention`` (fused kernels on GPU), except for the single query of a decoding
+    step on the CPU, where two small matmuls run 1.2-2.5x faster than PyTorch's CPU kernel."""
+    if q.size(-2) == 1 and q.device.type == "cpu" and not is_causal and dropout_p == 0.0:
+        scores = torch.matmul(q, k.transpose(-1, -2)).mul_(q.size(-1) ** -0.5)
+        if attn_mask is not None:
+            scores.masked_fill_(~attn_mask, float("-inf"))
+        return torch.matmul(scores.softmax(dim=-1), v)
     return F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask, is_causal=is_causal, dropout_p=dropout_p)
-
-
-def unfused_attention(q, k, v, attn_mask, is_causal: bool, dropout_p: float) -> torch.Tensor:
-    """softmax(q k^T / sqrt(d) + mask) v with a boolean ``attn_mask`` (True: attend), dropout on the weights.
-    With dropout, a row with no key to attend to gets zeros, as in ``scaled_dot_product_attention``; decoding
-    steps skip that pass (their rows always see <s>)."""
-    scores = torch.matmul(q, k.transpose(-1, -2)).mul_(q.size(-1) ** -0.5)
-    if is_causal:
-        attn_mask = torch.ones(q.size(-2), k.size(-2), dtype=torch.bool, device=q.device).tril()
-    if attn_mask is not None:
-        scores.masked_fill_(~attn_mask, float("-inf"))
-    weights = scores.softmax(dim=-1)
-    if attn_mask is not None and dropout_p > 0.0:
-        weights = weights.nan_to_num(0.0)
-    if dropout_p > 0.0:
-        weights = dropout(weights, dropout_p)
-    return torch.matmul(weights, v)
 
 
 def mark_attention_input(*projections: nn.Linear, d_model: int) -> None:
