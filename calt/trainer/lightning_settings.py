@@ -7,6 +7,7 @@ Both the documented facade (``calt.trainer.Trainer``) and the Lightning CLI (``c
 from __future__ import annotations
 
 import math
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -58,10 +59,27 @@ def default_precision(accelerator: str, precision: str | None = None) -> tuple[s
     return "32-true", "CPU has no avx512_bf16 or amx_bf16"
 
 
+ONEDNN_CACHE_VARIABLES = ("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "LRU_CACHE_CAPACITY")
+"""oneDNN's primitive cache and PyTorch's (ideep's) cache of oneDNN matmuls: 1,024 entries each by default."""
+ONEDNN_CACHE_CAPACITY = 16
+
+
+def cap_onednn_caches() -> None:
+    """Cap both caches at ``ONEDNN_CACHE_CAPACITY`` entries where the environment does not set them. A bf16 matmul
+    on the CPU runs through oneDNN, which builds and keeps a primitive of some megabytes per shape; with length-
+    grouped batches a training run meets hundreds of shapes (about 200 MiB of its peak memory, measured) for 4% of
+    its speed. Both libraries read the variables once, at the process's first bf16 matmul."""
+    for name in ONEDNN_CACHE_VARIABLES:
+        os.environ.setdefault(name, str(ONEDNN_CACHE_CAPACITY))
+
+
 def announced_precision(args: TrainingArguments) -> str:
-    """The precision ``train.precision`` resolves to, printed once (rank 0) with the reason."""
+    """The precision ``train.precision`` resolves to, printed once (rank 0) with the reason; bf16 on the CPU
+    caps oneDNN's caches (``cap_onednn_caches``)."""
     precision, reason = default_precision(args.accelerator, args.precision)
     rank_zero_info(f"calt: precision {precision} ({reason})")
+    if "bf16" in str(precision) and not (args.accelerator in ("auto", "gpu", "cuda") and torch.cuda.is_available()):
+        cap_onednn_caches()
     return precision
 
 

@@ -61,3 +61,21 @@ def test_bf16_run_prints_its_precision_and_generates_under_autocast(make_cfg, tm
     rate = trainer.evaluate_and_save_generation()
     assert 0.0 <= rate <= 1.0 and seen
     assert all(enabled and dtype == torch.bfloat16 for enabled, dtype in seen)
+
+
+def test_bf16_on_the_cpu_caps_onednn_caches_where_the_environment_does_not(make_cfg, tmp_path, monkeypatch):
+    """oneDNN keeps a primitive of some megabytes per matmul shape (1,024 by default): bf16 CPU runs keep 16."""
+    import os
+
+    from calt.trainer.lightning_settings import announced_precision
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(lightning_settings, "cpu_bf16_flags", lambda: ["avx512_bf16"])
+    monkeypatch.delenv("ONEDNN_PRIMITIVE_CACHE_CAPACITY", raising=False)
+    monkeypatch.setenv("LRU_CACHE_CAPACITY", "512")
+    cfg = make_cfg(accelerator="cpu", precision="32-true")
+    fp32 = TrainingArguments.from_config({**cfg.train, "save_dir": str(tmp_path / "run")})
+    assert announced_precision(fp32) == "32-true" and "ONEDNN_PRIMITIVE_CACHE_CAPACITY" not in os.environ
+    bf16 = TrainingArguments.from_config({**cfg.train, "precision": None, "save_dir": str(tmp_path / "run")})
+    assert announced_precision(bf16) == "bf16-mixed"
+    assert os.environ["ONEDNN_PRIMITIVE_CACHE_CAPACITY"] == "16" and os.environ["LRU_CACHE_CAPACITY"] == "512"

@@ -25,9 +25,9 @@ ACTIVATION_FUNCTIONS = {
 class KeyValueCache:
     """Self-attention keys/values of one decoder layer, filled one step at a time.
 
-    Storage is allocated on ``like``'s device at the first append, in the dtype of the keys (bf16 under
-    autocast), and doubles as needed up to ``capacity``: a decode that stops after a few tokens never allocates
-    or copies the rest.
+    Storage is allocated on ``like``'s device at the first append, in the dtype decoding attention computes in
+    (``attention_dtype``), and doubles as needed up to ``capacity``: a decode that stops after a few tokens never
+    allocates or copies the rest.
     """
 
     INITIAL_POSITIONS = 32
@@ -40,8 +40,9 @@ class KeyValueCache:
         self.length = 0
 
     def _storage(self, rows: int, positions: int, like: torch.Tensor) -> torch.Tensor:
-        """Room for ``rows`` x ``positions`` on the cache's device, in ``like``'s dtype."""
-        return torch.empty((rows, self.num_heads, positions, self.head_dim), dtype=like.dtype, device=self.device)
+        """Room for ``rows`` x ``positions`` on the cache's device, in the attention dtype of ``like``."""
+        return torch.empty((rows, self.num_heads, positions, self.head_dim), dtype=attention_dtype(like),
+                           device=self.device)
 
     def _reserve(self, end: int, like: torch.Tensor) -> None:
         """Make room for ``end`` positions (doubling), keeping what is cached."""
@@ -89,15 +90,31 @@ class KeyValueCache:
         self.keys, self.values = kept_keys, kept_values
 
 
+def attention_dtype(x: torch.Tensor) -> torch.dtype:
+    """The dtype attention computes in: fp32 for bf16/fp16 tensors on the CPU, as PyTorch's CPU attention does
+    (under autocast only the linear layers run in bf16), else ``x``'s."""
+    return torch.float32 if x.device.type == "cpu" and x.dtype in (torch.bfloat16, torch.float16) else x.dtype
+
+
 def attention(q, k, v, attn_mask=None, is_causal=False, dropout_p=0.0) -> torch.Tensor:
     """``scaled_dot_product_attention`` (fused kernels on GPU), except for the single query of a decoding
     step on the CPU, where two small matmuls run 1.2-2.5x faster than PyTorch's CPU kernel."""
     if q.size(-2) == 1 and q.device.type == "cpu" and not is_causal and dropout_p == 0.0:
+        return single_query_attention(q, k, v, attn_mask)
+    return F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask, is_causal=is_causal, dropout_p=dropout_p)
+
+
+def single_query_attention(q, k, v, attn_mask) -> torch.Tensor:
+    """One decoding step's attention on the CPU, in ``attention_dtype`` whatever the autocast: the cached keys and
+    values are kept in it, so a bf16 decode neither converts the cache each step nor builds a oneDNN matmul for
+    each cache length (each one kept in oneDNN's primitive cache, megabytes apiece)."""
+    dtype = attention_dtype(q)
+    with torch.autocast("cpu", enabled=False):
+        q, k, v = q.to(dtype), k.to(dtype), v.to(dtype)
         scores = torch.matmul(q, k.transpose(-1, -2)).mul_(q.size(-1) ** -0.5)
         if attn_mask is not None:
             scores.masked_fill_(~attn_mask, float("-inf"))
         return torch.matmul(scores.softmax(dim=-1), v)
-    return F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask, is_causal=is_causal, dropout_p=dropout_p)
 
 
 def mark_attention_input(*projections: nn.Linear, d_model: int) -> None:

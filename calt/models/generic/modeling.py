@@ -19,7 +19,7 @@ from transformers.modeling_outputs import Seq2SeqLMOutput
 from . import calt_x_compat
 from .configuration import POSITIONAL_EMBEDDING_TYPES, TransformerConfig
 from .generation import generate_sequences
-from .layers import Decoder, Encoder, KeyValueCache
+from .layers import Decoder, Encoder, KeyValueCache, attention_dtype
 from .positional import LearnedPositionalEmbedding, RotaryEmbedding, build_additive_positional_embedding
 from .registered_positions import RegisteredPositions
 
@@ -253,7 +253,9 @@ class Transformer(PreTrainedModel):
             KeyValueCache(batch, layer.self_attn.num_heads, capacity, self.config.d_model // layer.self_attn.num_heads, memory)
             for layer in self.decoder.layers
         ]
-        return DecodingState(self.decoder.project_memory(memory), key_padding_mask(attention_mask), caches)
+        # the decoding steps attend in the attention dtype (fp32 under CPU autocast): convert the memory once
+        memory_kv = [(k.to(attention_dtype(k)), v.to(attention_dtype(v))) for k, v in self.decoder.project_memory(memory)]
+        return DecodingState(memory_kv, key_padding_mask(attention_mask), caches)
 
     def decode_step(self, state: DecodingState, tokens: torch.Tensor) -> torch.Tensor:
         """Feed the next token of every row, (B,) or (B, 1); return next-token logits (B, V)."""
