@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 
 import torch
@@ -45,6 +45,19 @@ def rank_and_world() -> tuple[int, int]:
     return 0, 1
 
 
+@contextmanager
+def decoding_context(forward_context, device: torch.device):
+    """``forward_context`` (the training's precision) around one generate call, with autocast's cast cache on.
+    Lightning turns the cache off, which suits a training step (a forward casts each weight once anyway), but a
+    decode would cast every weight again at every step: 12% of a bf16 decode's time on the CPU."""
+    with forward_context() if forward_context is not None else nullcontext():
+        if not torch.is_autocast_enabled(device.type):
+            yield
+            return
+        with torch.autocast(device.type, dtype=torch.get_autocast_dtype(device.type), cache_enabled=True):
+            yield
+
+
 @torch.no_grad()
 def generate_eval_set(model, dataset, collate_fn, tokenizer, max_length: int, num_beams: int = 1,
                       batch_size: int = 64, device: torch.device | None = None,
@@ -69,7 +82,7 @@ def generate_eval_set(model, dataset, collate_fn, tokenizer, max_length: int, nu
     for start in range(0, len(indices), batch_size):
         chunk = indices[start : start + batch_size]
         batch = collate_fn([data[i] for i in chunk])
-        with forward_context() if forward_context is not None else nullcontext():
+        with decoding_context(forward_context, device):
             output = model.generate(
                 input_ids=batch["input_ids"].to(device), attention_mask=batch["attention_mask"].to(device),
                 max_new_tokens=max_length, num_beams=num_beams, num_return_sequences=num_beams, do_sample=False,

@@ -108,13 +108,14 @@ def single_query_attention(q, k, v, attn_mask) -> torch.Tensor:
     """One decoding step's attention on the CPU, in ``attention_dtype`` whatever the autocast: the cached keys and
     values are kept in it, so a bf16 decode neither converts the cache each step nor builds a oneDNN matmul for
     each cache length (each one kept in oneDNN's primitive cache, megabytes apiece)."""
-    dtype = attention_dtype(q)
-    with torch.autocast("cpu", enabled=False):
-        q, k, v = q.to(dtype), k.to(dtype), v.to(dtype)
-        scores = torch.matmul(q, k.transpose(-1, -2)).mul_(q.size(-1) ** -0.5)
-        if attn_mask is not None:
-            scores.masked_fill_(~attn_mask, float("-inf"))
-        return torch.matmul(scores.softmax(dim=-1), v)
+    if torch.is_autocast_enabled("cpu") or q.dtype != attention_dtype(q):
+        dtype = attention_dtype(q)
+        with torch.autocast("cpu", enabled=False):
+            return single_query_attention(q.to(dtype), k.to(dtype), v.to(dtype), attn_mask)
+    scores = torch.matmul(q, k.transpose(-1, -2)).mul_(q.size(-1) ** -0.5)
+    if attn_mask is not None:
+        scores.masked_fill_(~attn_mask, float("-inf"))
+    return torch.matmul(scores.softmax(dim=-1), v)
 
 
 def mark_attention_input(*projections: nn.Linear, d_model: int) -> None:
