@@ -10,13 +10,13 @@ packages take turns. The result is one table: workload, original, calt, ratio, t
     .venv/bin/python benchmarks/benchmark.py --original-venv /work/refvenv   # reuse an existing calt-x environment
 
 Workloads (CPU): ``train`` (GF(17) cumulative sums, generic d_model 256, 3+3 layers, 4 heads, ffn 1024, batch 64,
-fp32, no in-loop evaluation; then greedy generation of the trained model on the test set: speed and success rate),
+each package's default precision, no in-loop evaluation; then greedy generation of the trained model on the test set: speed and success rate),
 ``decode`` (both packages, each in a fresh process, decode the test set with the model the original trained in
 ``train``: the same weights, so the same work; calt loads it as a calt-x checkpoint, and the answers are compared),
 ``generate`` (untrained model, max_length 128) and ``data`` (IOPipeline.build and one epoch of collated batches).
 Trained generation also reports its model FLOPs and the fraction of the roofline: those FLOPs over the matmul
-FLOP/s measured at the same layer shapes (benchmark_workloads/roofline.py). ``--calt-precision auto`` runs calt's
-CPU workloads in bf16 where the CPU has it; ``--calt-compile`` trains calt with torch.compile.
+FLOP/s measured at the same layer shapes (benchmark_workloads/roofline.py). ``--calt-precision 32-true`` runs calt's
+CPU workloads in fp32 (its default is bf16 where the CPU has AVX512-BF16 or AMX); ``--calt-compile`` trains calt with torch.compile.
 With CUDA, ``gpu`` trains the 6+6/512 model in bf16-mixed with fused AdamW (calt) and reports samples/s, tokens/s,
 peak memory and model-FLOPs utilisation. Timings on a shared machine are noisy: use --repeats and read the best.
 """
