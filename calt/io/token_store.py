@@ -35,13 +35,12 @@ class TokenIdStore:
         """The samples of ``stores`` one after the other, in one store."""
         if len(stores) == 1:
             return stores[0]
-        offsets = [np.zeros(1, dtype=np.int64)]
-        end = 0
+        offsets, end = [np.zeros(1, dtype=np.int64)], 0
         for store in stores:
             offsets.append(store.offsets[1:] - store.offsets[0] + end)
             end += int(store.offsets[-1] - store.offsets[0])
-        values = np.concatenate([store.values[store.offsets[0]:store.offsets[-1]] for store in stores]) if stores \
-            else np.zeros(0, dtype=np.int32)
+        values = [store.values[store.offsets[0]:store.offsets[-1]] for store in stores]
+        values = np.concatenate(values) if values else np.zeros(0, dtype=np.int32)
         return cls(values, np.concatenate(offsets))
 
     def __len__(self) -> int:

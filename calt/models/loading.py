@@ -7,6 +7,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from .calt_x_checkpoints import MARKER
 from .generic import register_generic_with_auto_classes
 from .generic.calt_x_compat import locate_model_and_tokenizer
 
@@ -29,11 +30,11 @@ def load_model_and_tokenizer(save_dir: str | Path) -> tuple[Any, Any]:
 
 
 def exported_by_calt_x(save_dir: str | Path) -> bool:
-    """Whether the model exported to ``save_dir`` is in calt-x's format: its config.json has the original's
-    ``norm_first`` field, which calt never writes."""
+    """Whether the model exported to ``save_dir`` is in calt-x's format: its config.json has the field every
+    calt-x model type writes and calt never does (``MARKER``)."""
     model_dir, _ = locate_model_and_tokenizer(save_dir)
     try:
-        return "norm_first" in json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
+        return MARKER in json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
         return False
 
