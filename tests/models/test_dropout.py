@@ -118,6 +118,11 @@ def test_after_relu_saves_only_its_output():
     assert len(saved) == 1 and saved[0].data_ptr() == out.data_ptr()
 
 
-def test_after_relu_in_eval_mode_is_relu():
+def test_after_relu_in_eval_mode_is_relu_in_place_and_differentiable():
     h = torch.randn(100)
-    assert torch.equal(Dropout(0.5).eval().after_relu(h), torch.relu(h))
+    expected = torch.relu(h)
+    out = Dropout(0.5).eval().after_relu(h)
+    assert torch.equal(out, expected) and out.data_ptr() == h.data_ptr()  # the linear's fresh output, reused
+    w = torch.randn(100, requires_grad=True)
+    Dropout(0.5).eval().after_relu(w * 2).sum().backward()
+    assert torch.equal(w.grad, 2 * (w > 0).float())

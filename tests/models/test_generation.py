@@ -99,6 +99,23 @@ def test_generate_restores_training_mode(tokenizer):
     assert torch.equal(first, model.generate(ids, mask, max_length=6))  # dropout off while generating
 
 
+def test_generate_switches_modes_only_for_a_training_model(tokenizer, monkeypatch):
+    """A generation eval calls generate once per batch on a model already in eval mode: no walk over its modules."""
+    ids, mask = encode_batch(tokenizer, TEXTS[:2])
+    model = ModelPipeline(model_block(), tokenizer).build()
+    switches = []
+    train = model.train
+    monkeypatch.setattr(model, "train", lambda mode=True: switches.append(mode) or train(mode))
+    model.eval()
+    switches.clear()
+    model.generate(ids, mask, max_length=4)
+    assert switches == []
+    model.train()
+    switches.clear()
+    model.generate(ids, mask, max_length=4)
+    assert switches == [False, True] and model.training
+
+
 def test_sampling_is_reproducible_and_top_k_1_is_greedy(tokenizer):
     ids, mask = encode_batch(tokenizer, TEXTS[:3])
     model = ModelPipeline(model_block(init_std=0.3), tokenizer).build().eval()

@@ -16,6 +16,7 @@ from transformers.modeling_outputs import SequenceClassifierOutput
 
 from ..blocks import CausalLayer, init_weights, token_embedding
 from ..calt_x_checkpoints import CaltXLoadable
+from ..generic.generation import eval_mode
 from ..positional_embeddings import build_positions
 from .configuration import EncoderClassifierConfig
 
@@ -155,12 +156,8 @@ class EncoderClassifier(CaltXLoadable, PreTrainedModel):
         if not 1 <= num_return_sequences <= num_beams:
             raise ValueError(f"generate: num_return_sequences must be from 1 to num_beams={num_beams}, "
                              f"got {num_return_sequences!r}.")
-        was_training = self.training
-        self.eval()
-        try:
+        with eval_mode(self):
             logits = self.classifier(self.pooled(input_ids, attention_mask)).float()
-        finally:
-            self.train(was_training)
         if do_sample:
             if not temperature > 0 or num_beams > 1:
                 raise ValueError("generate: do_sample=True needs temperature > 0 and num_beams=1, got "

@@ -74,9 +74,10 @@ class Dropout(nn.Dropout):
         return MaskedScale.apply(x, *self.keep_and_scale(x), self.inplace)
 
     def after_relu(self, h: torch.Tensor) -> torch.Tensor:
-        """``self(F.relu(h))`` keeping one tensor for the backward pass instead of ReLU's output and a mask."""
+        """``self(F.relu(h))`` keeping one tensor for the backward pass instead of ReLU's output and a mask. ``h`` is
+        the caller's fresh linear output: outside training ReLU overwrites it (no new activation-sized buffer)."""
         if not self.cheap_masks(h):
-            return self(F.relu(h))
+            return self(F.relu(h, inplace=not self.training))
         return ReluMaskedScale.apply(h, *self.keep_and_scale(h))
 
     def keep_and_scale(self, x: torch.Tensor) -> tuple[torch.Tensor, float]:

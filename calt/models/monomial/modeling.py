@@ -23,6 +23,7 @@ from transformers.utils import logging
 
 from ..blocks import init_weights
 from ..calt_x_checkpoints import CaltXLoadable
+from ..generic.generation import eval_mode
 from ..generic.layers import Decoder, Encoder, KeyValueCache
 from ..input_embeddings import get_input_embedding
 from ..positional_embeddings import build_positions
@@ -283,15 +284,11 @@ class MonomialTransformer(CaltXLoadable, PreTrainedModel):
                              f"with its own EOS ({config.eos_token_id}); leave eos_token_id unset.")
         pad = config.pad_token_id if pad_token_id is None else pad_token_id
         steps = self._monomial_budget(max_length - 1 if max_new_tokens is None else max_new_tokens)
-        was_training = self.training
-        self.eval()
-        try:
+        with eval_mode(self):
             source, source_rows = self.fold(input_ids[:, 1:], "input_ids")
             memory = self.encode_grid(source, source_rows)
             decode = self._decode_cached if use_cache else self._decode_naive
             rows = decode(memory, source_rows, steps, pad)
-        finally:
-            self.train(was_training)
         start = torch.full((input_ids.size(0), 1), config.bos_token_id, dtype=torch.long, device=input_ids.device)
         return torch.cat([start, rows.flatten(1)], dim=1)
 
