@@ -1,5 +1,6 @@
 """Generation runs in the training's precision, with autocast's cast cache on: under Lightning's bf16 context
-(cache off) a decode would cast every weight again at every step."""
+(cache off) a decode would cast every weight again at every step. (That a whole eval casts each weight once is
+tests/trainer/test_precision.py's.)"""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ def weight_casts(context) -> tuple[int, torch.Tensor]:
     return len(casts), first
 
 
-def test_the_weight_is_cast_once_per_generate_call_not_once_per_step():
+def test_the_weight_is_cast_once_per_context_not_once_per_call():
     torch.manual_seed(0)
     uncached, out_lightning = weight_casts(lightning_bf16())
     torch.manual_seed(0)

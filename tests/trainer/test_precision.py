@@ -3,12 +3,16 @@ and generation runs under the same precision as training."""
 
 from __future__ import annotations
 
+import json
 import logging
+from contextlib import nullcontext
 
 import lightning as L
 import pytest
 import torch
+from torch.profiler import profile
 
+import calt.lightning.generation as generation
 from calt.io import IOPipeline
 from calt.models import ModelPipeline
 from calt.trainer import Trainer, TrainingArguments
@@ -61,6 +65,34 @@ def test_bf16_run_prints_its_precision_and_generates_under_autocast(make_cfg, tm
     rate = trainer.evaluate_and_save_generation()
     assert 0.0 <= rate <= 1.0 and seen
     assert all(enabled and dtype == torch.bfloat16 for enabled, dtype in seen)
+
+
+def test_a_bf16_generation_eval_casts_each_weight_once_and_packing_changes_no_answer(make_cfg, tmp_path,
+                                                                                    monkeypatch):
+    """One precision context spans the eval: each weight is cast (or packed for oneDNN) once, not once per batch,
+    and the packed linear layers decode exactly what autocast's own do."""
+    monkeypatch.setattr(lightning_settings, "cpu_bf16_flags", lambda: ["avx512_bf16"])
+    cfg = make_cfg(precision="auto", accelerator="cpu", eval_strategy="no", save_strategy="no", max_steps=4,
+                   test_batch_size=4)
+    io_dict = IOPipeline.from_config(cfg.data).build()
+    assert len(io_dict["test_dataset"]) >= 12  # three batches or more
+    L.seed_everything(0)
+    model = ModelPipeline.from_io_dict(cfg.model, io_dict).build()
+    args = TrainingArguments.from_config({**cfg.train, "save_dir": str(tmp_path / "run")})
+    trainer = Trainer(model, args, io_dict["data_collator"], io_dict["train_dataset"], io_dict["test_dataset"],
+                      processing_class=io_dict["tokenizer"])
+    trainer.train()
+    shape = list(model.encoder.layers[0].self_attn.qkv_proj.weight.shape)
+    holders = [m for m in model.modules() if isinstance(m, torch.nn.Linear) and list(m.weight.shape) == shape]
+    with profile(record_shapes=True) as trace:
+        trainer.evaluate_and_save_generation()
+    casts = [e for e in trace.events() if e.name == "aten::_to_copy" and e.input_shapes and e.input_shapes[0] == shape]
+    assert len(casts) == len(holders) == 2
+    results = tmp_path / "run" / "eval_results.json"
+    packed = json.loads(results.read_text())
+    monkeypatch.setattr(generation, "packed_linears", lambda model: nullcontext())
+    trainer.evaluate_and_save_generation()
+    assert json.loads(results.read_text()) == packed
 
 
 def test_bf16_on_the_cpu_caps_onednn_caches_where_the_environment_does_not(make_cfg, tmp_path, monkeypatch):
