@@ -12,7 +12,9 @@ packages take turns. The result is one table: workload, original, calt, ratio, t
 Workloads (CPU): ``train`` (GF(17) cumulative sums, generic d_model 256, 3+3 layers, 4 heads, ffn 1024, batch 64,
 each package's default precision, no in-loop evaluation; then greedy generation of the trained model on the test set: speed and success rate),
 ``decode`` (both packages, each in a fresh process, decode the test set with the model the original trained in
-``train``: the same weights, so the same work; calt loads it as a calt-x checkpoint, and the answers are compared),
+``train``: the same weights, so the same work; calt loads it as a calt-x checkpoint and, as it resumes any calt-x
+run, decodes in fp32; the answers are compared), ``decode_auto`` (the same, with calt at ``train.precision: auto``,
+the precision it picks for its own runs: bf16-mixed on CPUs with AVX512-BF16 or AMX),
 ``generate`` (untrained model, max_length 128) and ``data`` (IOPipeline.build and one epoch of collated batches).
 Trained generation also reports its model FLOPs and the fraction of the roofline: those FLOPs over the matmul
 FLOP/s measured at the same layer shapes (benchmark_workloads/roofline.py). ``--calt-precision 32-true`` runs calt's
@@ -42,7 +44,8 @@ from task_data import write_task_files  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 WORKER = REPO / "benchmarks" / "benchmark_workloads" / "worker.py"
-CPU_WORKLOADS = ("train", "decode", "generate", "data")  # decode reads the original's model from train
+CPU_WORKLOADS = ("train", "decode", "decode_auto", "generate", "data")  # decode* read the original's model from train
+DECODE_WORKLOADS = ("decode", "decode_auto")
 ALL_WORKLOADS = (*CPU_WORKLOADS, "gpu")
 SIDES = ("original", "calt")
 SEED = 1234
@@ -85,8 +88,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """The command line; sizes left unset come from the full or --quick presets."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="smaller sizes, finishes within 10 minutes on 2 cores")
-    parser.add_argument("--only", type=workload_list, help="comma-separated workloads: train,decode,generate,data,gpu "
-                                                            "(decode needs the original's train of the same round)")
+    parser.add_argument("--only", type=workload_list, help="comma-separated workloads: train,decode,decode_auto,"
+                        "generate,data,gpu (decode, decode_auto need the original's train of the same round)")
     parser.add_argument("--sides", type=side_list, default=list(SIDES), help="original,calt (default both)")
     parser.add_argument("--json", type=Path, help="write every measured number to this JSON file")
     parser.add_argument("--original-venv", type=Path, default=REPO / ".bench" / "venv-original",
@@ -139,11 +142,12 @@ def child_spec(workload: str, side: str, args: argparse.Namespace, sizes: dict, 
     """Everything the worker needs for one workload of one package."""
     spec = {**files, **CPU_MODEL, **sizes, "workload": workload, "side": side, "save_dir": str(run_dir / "save")}
     spec["save_trained_model"] = workload == "train" and side == "original"
-    if workload == "decode":
+    if workload in DECODE_WORKLOADS:
         spec["trained_model"] = str(original_model_dir(args.work_dir, repeat))
     spec["max_sequence_length"] = 2 * args.max_length  # room for BOS + max_length generated tokens
-    if side == "calt" and workload in ("train", "decode", "generate"):
-        extra = {"precision": args.calt_precision} if args.calt_precision else {}
+    if side == "calt" and workload in ("train", *DECODE_WORKLOADS, "generate"):
+        precision = args.calt_precision or ("auto" if workload == "decode_auto" else None)
+        extra = {"precision": precision} if precision else {}
         spec["train_extra"] = {**extra, "compile": True} if args.calt_compile and workload == "train" else extra
     if workload == "gpu":
         spec.update(GPU_MODEL, batch_size=args.gpu_batch_size, test_batch_size=args.gpu_batch_size)
@@ -212,7 +216,7 @@ def summary_line(result: dict) -> str:
         generation = result["trained_generation"]
         return (f"{result['train_samples_per_s']:.1f} samples/s, trained generation {generation['seconds']:.2f} s, "
                 f"success {100 * generation['success_rate']:.1f}%")
-    if workload == "decode":
+    if workload in DECODE_WORKLOADS:
         generation = result["trained_generation"]
         return f"the original's trained model: {generation['seconds']:.2f} s, success {100 * generation['success_rate']:.1f}%"
     if workload == "generate":
@@ -259,9 +263,9 @@ def main(argv: list[str] | None = None) -> int:
                 run_dir = args.work_dir / f"{side}-{workload}-{repeat}"
                 shutil.rmtree(args.work_dir / "data" / CACHE_DIR, ignore_errors=True)  # every build starts cold
                 print(f"[{repeat + 1}/{args.repeats}] {workload:8s} {side:8s} ...", end=" ", flush=True)
-                if workload == "decode" and not (original_model_dir(args.work_dir, repeat) / "config.json").is_file():
-                    result = {"skipped": f"no model at {original_model_dir(args.work_dir, repeat)}: decode needs the "
-                                         "original's train run of the same round (--only train,decode)"}
+                if workload in DECODE_WORKLOADS and not (original_model_dir(args.work_dir, repeat) / "config.json").is_file():
+                    result = {"skipped": f"no model at {original_model_dir(args.work_dir, repeat)}: {workload} needs "
+                                         f"the original's train run of the same round (--only train,{workload})"}
                 else:
                     spec = child_spec(workload, side, args, sizes, files, run_dir, repeat)
                     result = run_child(pythons[side], spec, run_dir, args.timeout)

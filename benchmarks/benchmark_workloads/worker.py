@@ -262,7 +262,8 @@ def run_gpu(spec: dict, save_dir: Path) -> dict:
     }
 
 
-WORKLOADS = {"train": run_train, "decode": run_decode, "generate": run_generate, "data": run_data, "gpu": run_gpu}
+WORKLOADS = {"train": run_train, "decode": run_decode, "decode_auto": run_decode, "generate": run_generate,
+             "data": run_data, "gpu": run_gpu}
 
 
 def environment() -> dict:

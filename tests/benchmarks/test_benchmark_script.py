@@ -34,7 +34,7 @@ def test_unknown_workload_is_rejected_with_the_valid_names():
         [sys.executable, str(SCRIPTS / "benchmark.py"), "--only", "train,speed"], capture_output=True, text=True
     )
     assert result.returncode == 2
-    assert "speed" in result.stderr and "train, decode, generate, data, gpu" in result.stderr
+    assert "speed" in result.stderr and "train, decode, decode_auto, generate, data, gpu" in result.stderr
 
 
 def test_quick_sizes_are_smaller_and_overrides_win(benchmark):
@@ -86,20 +86,26 @@ def test_table_judges_speed_memory_and_quality(benchmark):
 
 
 def test_same_weights_rows_compare_time_and_answers_one_by_one(benchmark):
-    """decode: both packages decode the original's model; the table gives the speed ratio against its target and
-    the share of samples whose answer is the same in both."""
+    """decode_auto and decode: both packages decode the original's model, calt at its own runs' precision (judged
+    against the 10x target) and in fp32 (as it resumes a calt-x run; shown, not judged); each with the share of
+    samples whose answer is the same in both."""
     report = importlib.import_module("report")
     sizes = {"train_lines": 100, "test_lines": 4, "gen_samples": 10, "data_lines": 100, "epochs": 1, "max_length": 8}
 
-    def decode(seconds, generated):
-        return {"decode": [{"trained_generation": {"seconds": seconds, "success_rate": 0.25, "generated": generated}}]}
+    def decode(fp32_seconds, auto_seconds, generated):
+        return {workload: [{"trained_generation": {"seconds": seconds, "success_rate": 0.25, "generated": generated}}]
+                for workload, seconds in (("decode", fp32_seconds), ("decode_auto", auto_seconds))}
 
-    results = {"original": decode(12.0, ["1 , 2", "3", "4 , 4", "5"]), "calt": decode(1.0, ["1 , 2", "3", "4", "5"])}
+    results = {"original": decode(12.0, 12.0, ["1 , 2", "3", "4 , 4", "5"]),
+               "calt": decode(2.0, 1.0, ["1 , 2", "3", "4", "5"])}
     rows = {row["workload"].strip(): row for row in report.table_rows(results, sizes)}
-    timing = next(row for label, row in rows.items() if "the same weights" in label)
-    assert (timing["ratio"], timing["verdict"]) == ("12.00x", "pass")  # target 10x
-    identical = rows["same weights: answers identical to the original's (%)"]
-    assert identical["original"] is None and identical["calt"] == 75.0
+    auto = next(row for label, row in rows.items() if "the same weights" in label and "auto" in label)
+    assert (auto["ratio"], auto["target"], auto["verdict"]) == ("12.00x", ">= 10x", "pass")
+    fp32 = rows["same weights, calt in fp32 (as it resumes a calt-x run) (s)"]
+    assert (fp32["ratio"], fp32["target"], fp32["verdict"]) == ("6.00x", "-", "-")
+    for label in ("same weights, auto: answers identical to the original's (%)",
+                  "same weights, fp32: answers identical to the original's (%)"):
+        assert rows[label]["original"] is None and rows[label]["calt"] == 75.0
 
 
 def test_flops_formula_and_peaks():
