@@ -37,10 +37,14 @@ def packed_linear(x: torch.Tensor, packed: torch.Tensor, bias: torch.Tensor | No
     return out.view(*x.shape[:-1], out.size(-1))
 
 
+def bf16_cpu_autocast() -> bool:
+    """Whether CPU autocast is on, in bf16."""
+    return torch.is_autocast_enabled("cpu") and torch.get_autocast_dtype("cpu") == torch.bfloat16
+
+
 def bf16_cpu_inference(x: torch.Tensor) -> bool:
     """A call that autocast would compute in bf16 on the CPU, with no gradient recorded."""
-    return (x.device.type == "cpu" and x.numel() > 0 and not torch.is_grad_enabled()
-            and torch.is_autocast_enabled("cpu") and torch.get_autocast_dtype("cpu") == torch.bfloat16)
+    return x.device.type == "cpu" and x.numel() > 0 and not torch.is_grad_enabled() and bf16_cpu_autocast()
 
 
 class PackedForward:
@@ -61,10 +65,11 @@ class PackedForward:
 
 @contextmanager
 def packed_linears(model: nn.Module):
-    """Inside the block, every ``nn.Linear`` of ``model`` (with ``nn.Linear``'s own forward) computes bf16 CPU
-    inference from a weight packed at its first such call; other calls compute as before. The weights must not
-    change inside the block (a generation eval); the packed copies are dropped when it ends."""
-    if not packing_supported():
+    """Entered under bf16 CPU autocast: inside the block, every ``nn.Linear`` of ``model`` (with ``nn.Linear``'s own
+    forward) computes bf16 CPU inference from a weight packed at its first such call; other calls compute as before.
+    Entered in any other precision it changes nothing. The weights must not change inside the block (a generation
+    eval); the packed copies are dropped when it ends."""
+    if not (bf16_cpu_autocast() and packing_supported()):
         yield
         return
     linears = [m for m in model.modules() if type(m).forward is nn.Linear.forward and "forward" not in vars(m)]

@@ -41,14 +41,14 @@ def test_inside_the_block_inference_is_packed_and_the_rest_computes_as_before():
     torch.manual_seed(0)
     layer = nn.Linear(16, 24)
     x = torch.randn(5, 16)
-    with packed_linears(layer):
+    with bf16(), packed_linears(layer):
         assert isinstance(vars(layer)["forward"], PackedForward)
-        with torch.no_grad(), bf16():
+        with torch.no_grad():
             inference = layer(x)
         assert vars(layer)["forward"].packed is not None  # packed at the first bf16 inference call
-        with bf16():
-            recorded = layer(x)  # gradients recorded: autocast's own linear, differentiable
-        fp32 = layer(x)
+        recorded = layer(x)  # gradients recorded: autocast's own linear, differentiable
+        with torch.autocast("cpu", enabled=False):
+            fp32 = layer(x)
     assert "forward" not in vars(layer)  # restored
     with torch.no_grad(), bf16():
         assert torch.equal(inference, layer(x))
@@ -56,12 +56,14 @@ def test_inside_the_block_inference_is_packed_and_the_rest_computes_as_before():
     assert fp32.dtype == torch.float32 and torch.equal(fp32, F.linear(x, layer.weight, layer.bias))
 
 
-def test_without_packing_support_the_block_changes_nothing(monkeypatch):
+def test_without_bf16_autocast_or_packing_support_the_block_changes_nothing(monkeypatch):
     import calt.models.packed_linear as packed
 
-    monkeypatch.setattr(packed, "packing_supported", lambda: False)
     layer = nn.Linear(4, 4)
-    with packed.packed_linears(layer):
+    with packed.packed_linears(layer):  # fp32: nothing to pack
+        assert "forward" not in vars(layer)
+    monkeypatch.setattr(packed, "packing_supported", lambda: False)
+    with bf16(), packed.packed_linears(layer):
         assert "forward" not in vars(layer)
 
 
@@ -73,6 +75,7 @@ def test_generation_inside_the_block_gives_the_same_ids(tokenizer):
     with bf16():
         plain = model.generate(input_ids=ids, attention_mask=mask, max_length=12)
         with packed_linears(model):
+            assert any("forward" in vars(m) for m in model.modules())
             packed = model.generate(input_ids=ids, attention_mask=mask, max_length=12)
     assert torch.equal(packed, plain)
     assert not any("forward" in vars(m) for m in model.modules())
