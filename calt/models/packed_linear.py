@@ -54,13 +54,17 @@ class PackedForward:
         self.linear = linear
         self.packed: tuple[torch.Tensor, torch.Tensor | None] | None = None
 
-    def __call__(self, x: torch.Tensor) -> torch.Tensor:
-        if not bf16_cpu_inference(x):
-            return nn.Linear.forward(self.linear, x)
+    def packed_weight(self) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """The packed weight and the bf16 bias, packed at the first request."""
         if self.packed is None:
             bias = self.linear.bias
             self.packed = pack_weight(self.linear.weight), None if bias is None else bias.detach().to(torch.bfloat16)
-        return packed_linear(x, *self.packed)
+        return self.packed
+
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        if not bf16_cpu_inference(x):
+            return nn.Linear.forward(self.linear, x)
+        return packed_linear(x, *self.packed_weight())
 
 
 @contextmanager

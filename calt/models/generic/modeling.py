@@ -18,6 +18,7 @@ from transformers.modeling_outputs import Seq2SeqLMOutput
 
 from . import calt_x_compat
 from .configuration import POSITIONAL_EMBEDDING_TYPES, TransformerConfig
+from .direct_step import DirectDecoder
 from .generation import generate_sequences
 from .layers import Decoder, Encoder, KeyValueCache, attention_dtype
 from .positional import LearnedPositionalEmbedding, RotaryEmbedding, build_additive_positional_embedding
@@ -31,6 +32,7 @@ class DecodingState:
     memory_kv: list[tuple[torch.Tensor, torch.Tensor]]
     memory_mask: torch.Tensor | None
     caches: list[KeyValueCache]
+    direct: DirectDecoder | None = None  # the decoder layers as direct calls (CPU, no gradients), when they apply
 
     @property
     def length(self) -> int:
@@ -255,18 +257,17 @@ class Transformer(PreTrainedModel):
         ]
         # the decoding steps attend in the attention dtype (fp32 under CPU autocast): convert the memory once
         memory_kv = [(k.to(attention_dtype(k)), v.to(attention_dtype(v))) for k, v in self.decoder.project_memory(memory)]
-        return DecodingState(memory_kv, key_padding_mask(attention_mask), caches)
+        return DecodingState(memory_kv, key_padding_mask(attention_mask), caches, DirectDecoder.build(self, memory.device))
 
     def decode_step(self, state: DecodingState, tokens: torch.Tensor) -> torch.Tensor:
         """Feed the next token of every row, (B,) or (B, 1); return next-token logits (B, V)."""
         offset = state.length
-        hidden = self.decoder(
-            self.embed(tokens.view(-1, 1), offset),
-            state.memory_kv,
-            memory_mask=state.memory_mask,
-            caches=state.caches,
-            offset=offset,
-        )
+        embedded = self.embed(tokens.view(-1, 1), offset)
+        if state.direct is not None and state.direct.applies():
+            hidden = state.direct(embedded, state.memory_kv, state.memory_mask, state.caches, offset)
+        else:
+            hidden = self.decoder(embedded, state.memory_kv, memory_mask=state.memory_mask, caches=state.caches,
+                                  offset=offset)
         return self.lm_head(hidden[:, -1])
 
     @torch.no_grad()
