@@ -9,6 +9,7 @@ import torch
 import torch.distributed as dist
 from tqdm.auto import tqdm
 
+from ..models.generic.generation import eval_mode
 from ..models.packed_linear import packed_linears
 from .sampler import ShardSampler
 
@@ -76,12 +77,10 @@ def generate_eval_set(model, dataset, collate_fn, tokenizer, max_length: int, nu
     indices = list(ShardSampler(len(data), shuffle=False, rank=rank, world_size=world, pad=False))
     indices = longest_first(indices, data)
     device = device or next(model.parameters()).device
-    was_training = model.training
-    model.eval()
     local: list[tuple[int, str, str, str, list[str]]] = []
     bar = tqdm(total=len(indices), desc="generation", unit="sample", disable=not progress or rank != 0,
                leave=False, dynamic_ncols=True)
-    with decoding_context(forward_context, device), packed_linears(model):
+    with eval_mode(model), decoding_context(forward_context, device), packed_linears(model):
         for start in range(0, len(indices), batch_size):
             chunk = indices[start : start + batch_size]
             batch = collate_fn([data[i] for i in chunk])
@@ -97,8 +96,6 @@ def generate_eval_set(model, dataset, collate_fn, tokenizer, max_length: int, nu
                              decode_texts(tokenizer, batch["input_ids"]), candidates))
             bar.update(len(chunk))
     bar.close()
-    if was_training:
-        model.train()
     if world > 1:
         gathered: list = [None] * world
         dist.all_gather_object(gathered, local)

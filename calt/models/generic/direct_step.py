@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..packed_linear import PackedForward, bf16_cpu_autocast, packed_linear
+from ..packed_linear import PackedForward, packed_linear
 from .layers import single_query_attention
 
 
@@ -91,7 +91,7 @@ class DirectDecoder:
         dtype = autocast_dtype()
         if device.type != "cpu" or model.training or torch.is_grad_enabled() or dtype not in (None, torch.bfloat16):
             return None
-        return cls(model.decoder, bf16_cpu_autocast())
+        return cls(model.decoder, dtype == torch.bfloat16)
 
     def applies(self) -> bool:
         """Whether this step runs in the autocast state the decoder was built for."""
